@@ -1,0 +1,5 @@
+"""The `pitwall` command line: each command lives in a module of its own and registers on `app`."""
+
+import typer
+
+app = typer.Typer(help="pitwall: NASCAR DraftKings tournament portfolios.", no_args_is_help=True)
