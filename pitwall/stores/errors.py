@@ -1,0 +1,10 @@
+"""Errors every store raises, whatever backend sits behind it."""
+
+
+class StoreUnavailable(Exception):
+    """A backing store (Redis, Neo4j) did not answer; the API maps this to 503."""
+
+    def __init__(self, store: str, reason: str):
+        super().__init__(f"{store} unavailable: {reason}")
+        self.store = store
+        self.reason = reason
