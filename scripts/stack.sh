@@ -1,0 +1,188 @@
+#!/usr/bin/env bash
+# pitwall's local stack without Docker: Redis, Neo4j, the Prefect server and its worker, and the API,
+# each on 127.0.0.1 with its data, logs and pid file under one folder ($PITWALL_STACK_DIR).
+#
+#   scripts/stack.sh up | down | status
+#   scripts/stack.sh start SERVICE | stop SERVICE | kill SERVICE     (SERVICE: redis neo4j prefect worker api)
+#   scripts/stack.sh env        print the PITWALL_/PREFECT_ variables a client of this stack needs
+#
+# Every process is stopped by the pid it was started with, never by name.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+export PITWALL_HOME=$ROOT
+STACK=${PITWALL_STACK_DIR:-$ROOT/.stack}
+mkdir -p "$STACK"
+STACK=$(cd "$STACK" && pwd)
+VENV=${PITWALL_VENV:-$ROOT/.venv}
+PY=$VENV/bin/python
+
+REDIS_PORT=${PITWALL_REDIS_PORT:-6379}
+NEO4J_PORT=${PITWALL_NEO4J_BOLT_PORT:-7687}
+PREFECT_PORT=${PITWALL_PREFECT_PORT:-4200}
+API_PORT=${PITWALL_API_PORT:-8000}
+NEO4J_VERSION=${PITWALL_NEO4J_VERSION:-5.26.12}
+NEO4J_HOME=${PITWALL_CACHE:-$HOME/.cache/pitwall}/neo4j-$NEO4J_VERSION
+JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/java-17-openjdk-amd64}
+
+export PITWALL_REDIS_URL=${PITWALL_REDIS_URL:-redis://127.0.0.1:$REDIS_PORT/0}
+export PITWALL_NEO4J_URI=${PITWALL_NEO4J_URI:-bolt://127.0.0.1:$NEO4J_PORT}
+export PITWALL_PREFECT_API_URL=${PITWALL_PREFECT_API_URL:-http://127.0.0.1:$PREFECT_PORT/api}
+export PREFECT_API_URL=$PITWALL_PREFECT_API_URL
+export PREFECT_HOME=$STACK/prefect
+export PREFECT_SERVER_ANALYTICS_ENABLED=false
+export PREFECT_UI_API_URL=$PITWALL_PREFECT_API_URL
+# Results persisted where every worker on this machine can read them, so a retried run skips finished tasks.
+export PREFECT_RESULTS_PERSIST_BY_DEFAULT=true
+export PREFECT_LOCAL_STORAGE_PATH=$STACK/prefect/storage
+export PREFECT_WORKER_QUERY_SECONDS=${PITWALL_WORKER_POLL_SECONDS:-1}
+export PREFECT_LOGGING_LEVEL=${PREFECT_LOGGING_LEVEL:-INFO}
+
+SERVICES=(redis neo4j prefect worker api)
+
+say() { printf '%-8s %s\n' "$1" "$2"; }
+pidfile() { echo "$STACK/$1.pid"; }
+alive() { local f; f=$(pidfile "$1"); [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null; }
+
+wait_for() { # NAME SECONDS COMMAND...: poll until COMMAND succeeds, fail early if the process died
+  local name=$1 secs=$2; shift 2
+  local deadline=$((SECONDS + secs))
+  until "$@" >/dev/null 2>&1; do
+    if ! alive "$name"; then echo "$name died while starting; last log lines:" >&2; tail -n 30 "$STACK/$name.log" >&2 || true; return 1; fi
+    if [ $SECONDS -ge $deadline ]; then echo "$name did not answer within ${secs}s; last log lines:" >&2; tail -n 30 "$STACK/$name.log" >&2 || true; return 1; fi
+    sleep 0.3
+  done
+}
+
+http_ok() { curl -fsS -m 2 "$1"; }
+
+start_redis() {
+  mkdir -p "$STACK/redis"
+  local auth=()
+  [ -n "${PITWALL_REDIS_PASSWORD:-}" ] && auth=(--requirepass "$PITWALL_REDIS_PASSWORD")
+  redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$STACK/redis" --appendonly yes \
+    --appendfsync everysec --save "" --daemonize yes --pidfile "$(pidfile redis)" \
+    --logfile "$STACK/redis.log" "${auth[@]}"
+  # --daemonize writes the pid file a moment after returning
+  local n=0; until [ -s "$(pidfile redis)" ] || [ $n -ge 50 ]; do sleep 0.1; n=$((n + 1)); done
+  wait_for redis 20 redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ${PITWALL_REDIS_PASSWORD:+-a "$PITWALL_REDIS_PASSWORD" --no-auth-warning} ping
+}
+
+neo4j_jars() {
+  [ -f "$NEO4J_HOME/lib/.complete" ] && return 0
+  echo "neo4j    resolving $NEO4J_VERSION jars from Maven Central into $NEO4J_HOME/lib (once)"
+  mkdir -p "$NEO4J_HOME/lib"
+  mvn -q -B -f "$ROOT/scripts/neo4j/pom.xml" -Dmaven.repo.local="$NEO4J_HOME/m2" \
+    -Dneo4j.version="$NEO4J_VERSION" -Dneo4j.lib.dir="$NEO4J_HOME/lib" dependency:copy-dependencies
+  ls "$NEO4J_HOME"/lib/neo4j-server-*.jar >/dev/null
+  touch "$NEO4J_HOME/lib/.complete"
+}
+
+start_neo4j() {
+  neo4j_jars
+  local run=$STACK/neo4j
+  mkdir -p "$NEO4J_HOME/plugins" "$run"/{conf,data,logs,run,import}
+  sed -e "s#@RUN@#$run#g" -e "s#@PORT@#$NEO4J_PORT#g" -e "s#@HOME@#$NEO4J_HOME#g" \
+    -e "s#@HEAP@#${PITWALL_NEO4J_HEAP:-512m}#g" -e "s#@PAGECACHE@#${PITWALL_NEO4J_PAGECACHE:-128m}#g" \
+    "$ROOT/scripts/neo4j/neo4j.conf.in" > "$run/conf/neo4j.conf"
+  cp "$ROOT/scripts/neo4j/server-logs.xml" "$ROOT/scripts/neo4j/user-logs.xml" "$run/conf/"
+  # Heap flags go on the command line: server.memory.heap.* is only read by the bin/neo4j launcher.
+  nohup "$JAVA_HOME/bin/java" -Xms"${PITWALL_NEO4J_HEAP:-512m}" -Xmx"${PITWALL_NEO4J_HEAP:-512m}" \
+    -XX:+UseG1GC -XX:-OmitStackTraceInFastThrow -XX:+DisableExplicitGC -Djdk.nio.maxCachedBufferSize=1024 \
+    -Dio.netty.tryReflectionSetAccessible=true \
+    --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED \
+    --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --enable-native-access=ALL-UNNAMED \
+    -Dlog4j2.disable.jmx=true -Dfile.encoding=UTF-8 \
+    -cp "$NEO4J_HOME/lib/*" org.neo4j.server.CommunityEntryPoint \
+    --home-dir="$NEO4J_HOME" --config-dir="$run/conf" --console-mode \
+    >>"$STACK/neo4j.log" 2>&1 </dev/null &
+  echo $! >"$(pidfile neo4j)"
+  wait_for neo4j 180 "$PY" "$ROOT/scripts/wait_bolt.py" "$PITWALL_NEO4J_URI"
+}
+
+start_prefect() {
+  mkdir -p "$PREFECT_HOME/storage"
+  PREFECT_SERVER_API_HOST=127.0.0.1 PREFECT_SERVER_API_PORT=$PREFECT_PORT \
+    nohup "$VENV/bin/prefect" server start --host 127.0.0.1 --port "$PREFECT_PORT" \
+    >>"$STACK/prefect.log" 2>&1 </dev/null &
+  echo $! >"$(pidfile prefect)"
+  wait_for prefect 120 http_ok "$PITWALL_PREFECT_API_URL/health"
+  deploy
+}
+
+# Registers the work pool and the deployments of prefect.yaml. Upserts, so running it again changes nothing.
+deploy() {
+  local pool=${PITWALL_WORK_POOL:-pitwall}
+  (cd "$ROOT" && "$VENV/bin/prefect" work-pool inspect "$pool" >/dev/null 2>&1 \
+    || "$VENV/bin/prefect" work-pool create "$pool" --type process >>"$STACK/deploy.log" 2>&1)
+  (cd "$ROOT" && PITWALL_WORK_POOL=$pool "$VENV/bin/prefect" --no-prompt deploy --all >>"$STACK/deploy.log" 2>&1) \
+    || { echo "prefect deploy failed; see $STACK/deploy.log" >&2; tail -n 30 "$STACK/deploy.log" >&2; return 1; }
+}
+
+start_worker() {
+  (cd "$ROOT" && nohup "$VENV/bin/prefect" worker start --pool "${PITWALL_WORK_POOL:-pitwall}" --type process \
+    --name "pitwall-worker-$$" >>"$STACK/worker.log" 2>&1 </dev/null &
+    echo $! >"$(pidfile worker)")
+  wait_for worker 60 grep -q "started" "$STACK/worker.log"
+}
+
+start_api() {
+  (cd "$ROOT" && nohup "$VENV/bin/uvicorn" service.app:app --host 127.0.0.1 --port "$API_PORT" \
+    --no-access-log >>"$STACK/api.log" 2>&1 </dev/null &
+    echo $! >"$(pidfile api)")
+  wait_for api 60 http_ok "http://127.0.0.1:$API_PORT/health"
+}
+
+where() {
+  case $1 in
+    redis) echo "$PITWALL_REDIS_URL" ;;
+    neo4j) echo "$PITWALL_NEO4J_URI" ;;
+    prefect) echo "${PITWALL_PREFECT_API_URL%/api} (UI and API)" ;;
+    worker) echo "pool ${PITWALL_WORK_POOL:-pitwall}, polling every ${PREFECT_WORKER_QUERY_SECONDS}s" ;;
+    api) echo "http://127.0.0.1:$API_PORT (docs at /docs)" ;;
+  esac
+}
+
+start() {
+  if alive "$1"; then say "$1" "already running (pid $(cat "$(pidfile "$1")")) at $(where "$1")"; return 0; fi
+  rm -f "$(pidfile "$1")"
+  "start_$1"
+  say "$1" "up (pid $(cat "$(pidfile "$1")")) at $(where "$1")"
+}
+
+stop() { # SERVICE [SIGNAL]: TERM waits for a clean exit (Neo4j checkpoints), then KILL
+  local f pid sig=${2:-TERM}
+  f=$(pidfile "$1")
+  [ -f "$f" ] || { say "$1" "not running"; return 0; }
+  pid=$(cat "$f")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill "-$sig" "$pid" 2>/dev/null || true
+    local n=0
+    while kill -0 "$pid" 2>/dev/null && [ $n -lt 600 ]; do sleep 0.1; n=$((n + 1)); done
+    if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; sleep 0.2; fi
+  fi
+  rm -f "$f"
+  say "$1" "stopped (pid $pid)"
+}
+
+status() {
+  local s rc=0
+  for s in "${SERVICES[@]}"; do
+    if alive "$s"; then say "$s" "running (pid $(cat "$(pidfile "$s")")) at $(where "$s")"
+    else say "$s" "stopped"; rc=3; fi
+  done
+  return $rc
+}
+
+cmd=${1:-status}
+case $cmd in
+  up) for s in "${SERVICES[@]}"; do start "$s"; done ;;
+  down) for ((i = ${#SERVICES[@]} - 1; i >= 0; i--)); do stop "${SERVICES[$i]}"; done ;;
+  status) status ;;
+  start) start "${2:?service}" ;;
+  stop) stop "${2:?service}" ;;
+  kill) stop "${2:?service}" KILL ;;
+  deploy) deploy ;;
+  env) env | grep -E '^(PITWALL_|PREFECT_)' | sort ;;
+  *) echo "usage: $0 up|down|status|start SERVICE|stop SERVICE|kill SERVICE|deploy|env" >&2; exit 2 ;;
+esac
