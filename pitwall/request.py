@@ -1,0 +1,69 @@
+"""What a user asks pitwall to optimize: a slate (stored, or inline), scenario and portfolio settings.
+
+Validated once at the edge; the job record keeps the validated form, and the flow reads it from there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+MAX_DRIVERS = 80
+MAX_SCENARIOS = 100_000
+MAX_LINEUPS = 150
+
+
+class _Strict(BaseModel):
+    # Unknown fields are refused: a typo in a control must not be silently ignored.
+    model_config = ConfigDict(extra="forbid")
+
+
+class InlineDriver(_Strict):
+    name: str = Field(min_length=1, max_length=100)
+    dk_id: int = Field(ge=1)
+    salary: int = Field(ge=1_000, le=20_000)
+    start: int = Field(ge=1, le=MAX_DRIVERS)
+
+
+class Race(_Strict):
+    track: str = Field(min_length=1, max_length=100)
+    date: dt.date
+    laps: int = Field(ge=1, le=2_000)
+    track_type: str | None = Field(default=None, max_length=30)
+    series: str = Field(default="Cup", max_length=30)
+
+
+class ScenarioConfig(_Strict):
+    n_scenarios: int = Field(default=10_000, ge=100, le=MAX_SCENARIOS)
+    seed: int = Field(default=7, ge=0, le=2**32 - 1)
+    shards: int = Field(default=4, ge=1, le=64)
+
+
+class PortfolioConfig(_Strict):
+    n_lineups: int = Field(default=20, ge=1, le=MAX_LINEUPS)
+    max_exposure: float = Field(default=1.0, gt=0, le=1)
+    max_overlap: int = Field(default=5, ge=0, le=5)
+    min_salary: int = Field(default=0, ge=0, le=50_000)
+    locks: list[str] = Field(default_factory=list, max_length=6)
+    excludes: list[str] = Field(default_factory=list, max_length=MAX_DRIVERS)
+
+
+class OptimizeRequest(_Strict):
+    slate_id: str | None = Field(default=None, min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:-]+$")
+    race: Race | None = None
+    drivers: list[InlineDriver] = Field(default_factory=list, max_length=MAX_DRIVERS)
+    scenario_config: ScenarioConfig = Field(default_factory=ScenarioConfig)
+    portfolio: PortfolioConfig = Field(default_factory=PortfolioConfig)
+
+    @model_validator(mode="after")
+    def _one_slate(self) -> OptimizeRequest:
+        if self.slate_id is None and not self.drivers:
+            raise ValueError("give either slate_id (a stored slate) or drivers with race (an inline slate)")
+        if self.drivers and self.slate_id is not None:
+            raise ValueError("give slate_id or inline drivers, not both")
+        if self.drivers and self.race is None:
+            raise ValueError("inline drivers need race (track, date, laps)")
+        if self.drivers and len(self.drivers) < 6:
+            raise ValueError("an inline slate needs at least 6 drivers")
+        return self
