@@ -1,0 +1,972 @@
+"""The racing knowledge graph in Neo4j: results, slates and the lineups runs chose.
+
+Schema (docs/graph.md has the diagram and the reasoning):
+
+    (:Driver {driver_id, name})-[:DROVE]->(:Result {result_id, start, finish, ...})-[:IN]->(:Race)
+    (:Race {race_id, series, date, track_name, track_type, laps, merged_heats, heats})-[:AT]->(:Track {name, track_type})
+    (:Slate {slate_id, content_hash, version, ...})-[:HAS_ENTRY]->(:Entry {entry_id, index, dk_id, name, salary, start})
+    (:Slate)-[:AT]->(:Track)   (:Slate)-[:FOR_RACE]->(:Race)   (:Entry)-[:IS]->(:Driver)
+    (:Run {run_id, recorded_at})-[:ON]->(:Slate)   (:Run)-[:CHOSE]->(:Lineup)-[:PICKS]->(:Entry)
+
+A result is a node rather than relationship properties so that a uniqueness constraint
+guards it: two seeds racing each other, or a seed retried after a transient error, can
+never leave a driver with two results for one race.
+
+Every call runs in a transaction function (`execute_read`/`execute_write`), which the
+driver retries on transient errors within `retry_seconds`; whatever still fails because
+the server cannot be reached surfaces as `StoreUnavailable("neo4j", ...)`.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import json
+import re
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from neo4j import Driver, GraphDatabase, ManagedTransaction
+from neo4j import exceptions as neo4j_errors
+
+from pitwall.rules import LineupError, validate_lineup
+from pitwall.settings import Settings
+from pitwall.slate import Entry, Slate, entries_from_mapping, normalize_name
+from pitwall.stores.errors import StoreUnavailable
+from pitwall.tracks import UnknownTrack, track_type
+
+STORE = "neo4j"
+BUNDLED_RESULTS = Path(__file__).resolve().parent.parent / "data" / "race-logs-2019-2024.csv"
+DEFAULT_BATCH_SIZE = 2_000
+
+# Columns a results row cannot do without; everything else in the CSV is optional detail.
+REQUIRED_INT = ("driver_id", "start", "finish", "laps_led", "fastest_lap", "laps")
+REQUIRED_TEXT = ("driver_name", "race_date", "series", "track_name", "status")
+OPTIONAL_INT = ("mid", "best", "worst", "green_flag_passing_diff", "green_flag_passes",
+                "green_flag_times_passed", "quality_passes", "top_15_laps")
+OPTIONAL_FLOAT = ("avg", "pct_quality_passes", "pct_top_15_laps", "pct_laps_led", "rating")
+RESULT_COLUMNS = (
+    "driver_name", "driver_id", "race_date", "series", "track_name", "start", "mid", "finish",
+    "best", "worst", "avg", "green_flag_passing_diff", "green_flag_passes",
+    "green_flag_times_passed", "quality_passes", "pct_quality_passes", "fastest_lap",
+    "top_15_laps", "pct_top_15_laps", "laps_led", "pct_laps_led", "laps", "rating", "status",
+)
+_RESULT_PROPERTIES = tuple(
+    c for c in RESULT_COLUMNS if c not in ("driver_name", "driver_id", "race_date", "series", "track_name")
+)
+
+LABELS = ("Driver", "Track", "Race", "Result", "Slate", "Entry", "Run", "Lineup")
+
+SCHEMA = (
+    "CREATE CONSTRAINT driver_id IF NOT EXISTS FOR (n:Driver) REQUIRE n.driver_id IS UNIQUE",
+    "CREATE CONSTRAINT track_name IF NOT EXISTS FOR (n:Track) REQUIRE n.name IS UNIQUE",
+    "CREATE CONSTRAINT race_id IF NOT EXISTS FOR (n:Race) REQUIRE n.race_id IS UNIQUE",
+    "CREATE CONSTRAINT result_id IF NOT EXISTS FOR (n:Result) REQUIRE n.result_id IS UNIQUE",
+    "CREATE CONSTRAINT slate_id IF NOT EXISTS FOR (n:Slate) REQUIRE n.slate_id IS UNIQUE",
+    "CREATE CONSTRAINT entry_id IF NOT EXISTS FOR (n:Entry) REQUIRE n.entry_id IS UNIQUE",
+    "CREATE CONSTRAINT run_id IF NOT EXISTS FOR (n:Run) REQUIRE n.run_id IS UNIQUE",
+    "CREATE CONSTRAINT lineup_id IF NOT EXISTS FOR (n:Lineup) REQUIRE n.lineup_id IS UNIQUE",
+    # Calibration reads scan one series before a date, optionally one track type.
+    "CREATE INDEX race_series_date IF NOT EXISTS FOR (n:Race) ON (n.series, n.date)",
+    "CREATE INDEX race_track_type IF NOT EXISTS FOR (n:Race) ON (n.track_type)",
+    # Slate validation and driver history look drivers up by name.
+    "CREATE INDEX driver_name IF NOT EXISTS FOR (n:Driver) ON (n.name)",
+    "CREATE INDEX slate_race IF NOT EXISTS FOR (n:Slate) ON (n.race_key)",
+    "CREATE INDEX slate_date IF NOT EXISTS FOR (n:Slate) ON (n.date)",
+    "CREATE INDEX run_recorded_at IF NOT EXISTS FOR (n:Run) ON (n.recorded_at)",
+)
+
+T = TypeVar("T")
+
+
+class UnknownSlate(LookupError):
+    """A slate id the graph does not hold."""
+
+    def __init__(self, slate_id: str) -> None:
+        super().__init__(f"unknown slate {slate_id!r}")
+        self.slate_id = slate_id
+
+
+# --- seeding: parse and check every row before anything is written ---------------------------
+
+
+@dataclass(frozen=True)
+class RejectedRow:
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.reason}"
+
+
+@dataclass
+class SeedReport:
+    rows_read: int = 0
+    rows_written: int = 0
+    rejected: list[RejectedRow] = field(default_factory=list)
+    races: int = 0
+    drivers: int = 0
+    tracks: int = 0
+    # Race ids whose rows merge two heats (duplicate finishing positions).
+    merged_heat_races: list[str] = field(default_factory=list)
+    batches: int = 0
+    elapsed_seconds: float = 0.0
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def parse_race_date(value: Any) -> dt.date:
+    """A date as the results CSV writes it (2019/02/17), ISO (2019-02-17), or a date."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    for fmt in ("%Y/%m/%d", "%Y-%m-%d"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(f"{value!r} is not a date (YYYY/MM/DD or YYYY-MM-DD)")
+
+
+def _as_int(value: Any) -> int:
+    text = str(value).strip()
+    number = float(text)  # accepts "12" and "12.0" the way spreadsheets write them
+    if not number.is_integer():
+        raise ValueError
+    return int(number)
+
+
+def race_id(series: str, date: dt.date, track: str) -> str:
+    return f"{series}|{date.isoformat()}|{track}"
+
+
+def _parse_row(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """One results row, typed; raises ValueError naming the first bad column."""
+    row: dict[str, Any] = {}
+    for column in REQUIRED_TEXT:
+        value = raw.get(column)
+        text = "" if value is None else str(value).strip()
+        if not text:
+            raise ValueError(f"column {column!r} is empty")
+        row[column] = text
+    try:
+        row["race_date"] = parse_race_date(row["race_date"])
+    except ValueError as error:
+        raise ValueError(f"column 'race_date': {error}") from None
+    for column in REQUIRED_INT:
+        value = raw.get(column)
+        try:
+            row[column] = _as_int(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"column {column!r}: {value!r} is not a whole number") from None
+    for column in OPTIONAL_INT + OPTIONAL_FLOAT:
+        value = raw.get(column)
+        if value is None or str(value).strip() == "":
+            row[column] = None
+            continue
+        try:
+            row[column] = _as_int(value) if column in OPTIONAL_INT else float(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"column {column!r}: {value!r} is not a number") from None
+    if row["start"] < 1 or row["finish"] < 1:
+        raise ValueError("start and finish positions start at 1")
+    for column in ("laps_led", "fastest_lap", "laps"):
+        if row[column] < 0:
+            raise ValueError(f"column {column!r}: {row[column]} is negative")
+    if row["laps_led"] > row["laps"]:
+        raise ValueError(f"laps_led {row['laps_led']} exceeds laps {row['laps']}")
+    return row
+
+
+def _read_rows(source: str | Path | Iterable[Mapping[str, Any]]) -> Iterator[tuple[int, Mapping[str, Any]]]:
+    """(line number, row) pairs. Lines count as in the file, header being line 1; rows given
+    as mappings are numbered the same way, so a caller's row 0 is line 2."""
+    if isinstance(source, (str, Path)):
+        with open(source, newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            missing = [c for c in REQUIRED_TEXT + REQUIRED_INT if c not in (reader.fieldnames or [])]
+            if missing:
+                raise ValueError(f"{source}: line 1: missing column(s) {', '.join(missing)}")
+            for row in reader:
+                yield reader.line_num, row
+        return
+    for number, row in enumerate(source, start=2):
+        yield number, row
+
+
+@dataclass
+class _Prepared:
+    results: list[dict[str, Any]]
+    races: list[dict[str, Any]]
+    drivers: list[dict[str, Any]]
+    tracks: list[dict[str, Any]]
+    rejected: list[RejectedRow]
+    rows_read: int
+    merged: list[str]
+
+
+def _prepare(source: str | Path | Iterable[Mapping[str, Any]]) -> _Prepared:
+    """Every row checked and grouped by race before any write, so a bad row is dropped whole
+    and race-level facts (laps, merged heats) are known before the first batch goes out."""
+    rejected: list[RejectedRow] = []
+    good: list[tuple[int, dict[str, Any]]] = []
+    seen: dict[tuple, int] = {}
+    rows_read = 0
+    for line, raw in _read_rows(source):
+        rows_read += 1
+        try:
+            row = _parse_row(raw)
+        except ValueError as error:
+            rejected.append(RejectedRow(line, str(error)))
+            continue
+        # A row repeated verbatim would otherwise pass for a second heat of the same race.
+        fingerprint = tuple(row[c] for c in RESULT_COLUMNS)
+        if fingerprint in seen:
+            rejected.append(RejectedRow(line, f"duplicate of line {seen[fingerprint]}"))
+            continue
+        seen[fingerprint] = line
+        good.append((line, row))
+
+    by_race: dict[str, list[tuple[int, dict[str, Any]]]] = defaultdict(list)
+    for line, row in good:
+        by_race[race_id(row["series"], row["race_date"], row["track_name"])].append((line, row))
+
+    races, results, merged = [], [], []
+    drivers: dict[int, str] = {}
+    tracks: dict[str, str | None] = {}
+    for rid, members in by_race.items():
+        first = members[0][1]
+        finishes = Counter(row["finish"] for _, row in members)
+        entries = Counter(row["driver_id"] for _, row in members)
+        # Two heats filed under one race show up as repeated finishing positions (and, when
+        # a driver ran both, as a driver listed twice); such a race is no single permutation.
+        heats = max(max(finishes.values()), max(entries.values()))
+        if heats > 1:
+            merged.append(rid)
+        try:
+            kind: str | None = track_type(first["track_name"], on=first["race_date"])
+            tracks.setdefault(first["track_name"], track_type(first["track_name"]))
+        except UnknownTrack:
+            kind = None
+            tracks.setdefault(first["track_name"], None)
+        races.append({
+            "race_id": rid,
+            "series": first["series"],
+            "date": first["race_date"],
+            "track_name": first["track_name"],
+            "track_type": kind,
+            # The winner runs the whole distance; for merged heats this is the longer heat.
+            "laps": max(row["laps"] for _, row in members),
+            "merged_heats": heats > 1,
+            "heats": heats,
+            "drivers": len(members),
+        })
+        occurrence: Counter = Counter()
+        for line, row in members:
+            occurrence[row["driver_id"]] += 1
+            drivers[row["driver_id"]] = row["driver_name"]
+            results.append({
+                "result_id": f"{rid}|{row['driver_id']}|{occurrence[row['driver_id']]}",
+                "race_id": rid,
+                "driver_id": row["driver_id"],
+                "line": line,
+                "props": {c: row[c] for c in _RESULT_PROPERTIES if row[c] is not None}
+                | {"heat_entry": occurrence[row["driver_id"]]},
+            })
+    return _Prepared(
+        results=results,
+        races=races,
+        drivers=[{"driver_id": k, "name": v} for k, v in drivers.items()],
+        tracks=[{"name": k, "track_type": v} for k, v in tracks.items()],
+        rejected=rejected,
+        rows_read=rows_read,
+        merged=merged,
+    )
+
+
+# --- slates ------------------------------------------------------------------------------------
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", normalize_name(text)).strip("-") or "x"
+
+
+def slate_content(slate: Slate) -> dict[str, Any]:
+    """What makes two uploads the same slate: the race facts and the entries, in order."""
+    return {
+        "series": slate.series,
+        "track": slate.track,
+        "date": slate.date.isoformat(),
+        "laps": slate.laps,
+        "track_type": slate.track_type,
+        "entries": [[e.name, e.dk_id, e.salary, e.start] for e in slate.entries],
+    }
+
+
+def slate_hash(slate: Slate) -> str:
+    canonical = json.dumps(slate_content(slate), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def slate_id_for(slate: Slate) -> str:
+    """Readable and content-addressed: the same upload always gets the same id, a changed
+    one (new grid after qualifying, new salaries) a new id, so a run always names exactly the
+    slate it ran on."""
+    return f"{_slug(slate.series)}-{slate.date.isoformat()}-{_slug(slate.track)}-{slate_hash(slate)[:10]}"
+
+
+@dataclass(frozen=True)
+class SlateSummary:
+    slate_id: str
+    series: str
+    track: str
+    date: dt.date
+    laps: int
+    track_type: str | None
+    entries: int
+    content_hash: str
+    # 1 for the first distinct slate of a race, 2 for the next re-upload with changes, ...
+    version: int
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class DriverExposure:
+    driver: str
+    lineups: int
+    runs: int
+    total_lineups: int
+
+    @property
+    def exposure(self) -> float:
+        return self.lineups / self.total_lineups if self.total_lineups else 0.0
+
+
+# --- the store ---------------------------------------------------------------------------------
+
+
+def _date(value: dt.date | str) -> dt.date:
+    return parse_race_date(value)
+
+
+def _native(value: Any) -> Any:
+    to_native = getattr(value, "to_native", None)
+    return to_native() if callable(to_native) else value
+
+
+def _instant(value: dt.date | dt.datetime) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+    return dt.datetime.combine(value, dt.time(), tzinfo=dt.timezone.utc)
+
+
+_RESULT_RETURN = ", ".join(f"res.{c} AS {c}" for c in _RESULT_PROPERTIES)
+_HISTORY_QUERY = f"""
+MATCH (race:Race)
+WHERE race.series = $series AND race.date < $before
+  AND ($track_type IS NULL OR race.track_type = $track_type)
+  AND ($merged OR NOT race.merged_heats)
+MATCH (d:Driver)-[:DROVE]->(res:Result)-[:IN]->(race)
+WHERE $driver_id IS NULL OR d.driver_id = $driver_id
+RETURN d.name AS driver_name, d.driver_id AS driver_id, race.date AS race_date,
+       race.series AS series, race.track_name AS track_name, race.track_type AS track_type,
+       race.race_id AS race_id, race.merged_heats AS merged_heats, {_RESULT_RETURN}
+ORDER BY race.date, race.race_id, res.finish, d.driver_id
+"""
+
+
+class GraphStore:
+    """Reads and writes of the racing knowledge graph; one instance per process."""
+
+    def __init__(
+        self,
+        uri: str,
+        *,
+        auth: tuple[str, str] | None = None,
+        timeout_seconds: float = 3.0,
+        retry_seconds: float | None = None,
+        database: str | None = None,
+    ) -> None:
+        self.uri = uri
+        self.timeout_seconds = timeout_seconds
+        self._database = database
+        try:
+            self._driver: Driver = GraphDatabase.driver(
+                uri,
+                auth=auth,
+                connection_timeout=timeout_seconds,
+                # Bounds the whole wait for a usable connection, opening it included, so a
+                # listener that accepts but never answers fails a readiness probe in time.
+                connection_acquisition_timeout=timeout_seconds,
+                # Retries of a transaction function stop after this, so an outage is reported
+                # within seconds instead of the driver's default half minute.
+                max_transaction_retry_time=timeout_seconds if retry_seconds is None else retry_seconds,
+                max_connection_lifetime=3600,
+                liveness_check_timeout=60,
+            )
+        except (neo4j_errors.DriverError, ValueError) as error:
+            raise StoreUnavailable(STORE, f"cannot use {uri}: {error}") from error
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, retry_seconds: float | None = None) -> GraphStore:
+        password = settings.neo4j_password
+        auth = (settings.neo4j_user, password.get_secret_value()) if password is not None else None
+        return cls(
+            settings.neo4j_uri,
+            auth=auth,
+            timeout_seconds=settings.neo4j_timeout_seconds,
+            retry_seconds=retry_seconds,
+        )
+
+    def close(self) -> None:
+        self._driver.close()
+
+    def __enter__(self) -> GraphStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- plumbing
+
+    def _call(self, what: str, fn: Callable[[], T]) -> T:
+        try:
+            return fn()
+        except (
+            neo4j_errors.ServiceUnavailable,
+            neo4j_errors.SessionExpired,
+            neo4j_errors.AuthError,
+            # Still transient after the driver's retries ran out: the server is not coping.
+            neo4j_errors.TransientError,
+            neo4j_errors.DriverError,
+            OSError,
+        ) as error:
+            # One line, bounded: it ends up in a 503 detail and a failed job's error.
+            detail = " ".join(str(error).split())[:300]
+            raise StoreUnavailable(STORE, f"{what} at {self.uri}: {type(error).__name__}: {detail}") from error
+
+    def _read(self, what: str, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        def run() -> T:
+            with self._driver.session(database=self._database) as session:
+                return session.execute_read(work, *args, **kwargs)
+
+        return self._call(what, run)
+
+    def _write(self, what: str, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        def run() -> T:
+            with self._driver.session(database=self._database) as session:
+                return session.execute_write(work, *args, **kwargs)
+
+        return self._call(what, run)
+
+    # -- health and schema
+
+    def ping(self) -> float:
+        """Seconds a round trip to the server took; raises StoreUnavailable within the timeout.
+
+        A listener that accepts connections but never answers would otherwise hang the
+        readiness probe, hence the explicit acquisition timeout.
+        """
+        started = time.perf_counter()
+        self._call(
+            "ping",
+            # Per-call options to verify_connectivity are a driver preview feature; the
+            # driver-wide acquisition timeout set above already bounds it.
+            self._driver.verify_connectivity,
+        )
+        return time.perf_counter() - started
+
+    def ensure_schema(self) -> None:
+        """Create the constraints and indexes the graph relies on; safe to run at every start."""
+        for statement in SCHEMA:
+            self._write("schema", lambda tx, q=statement: tx.run(q).consume())
+        self._write("schema", lambda tx: tx.run("CALL db.awaitIndexes(300)").consume())
+
+    def schema(self) -> dict[str, list[str]]:
+        """Names of the constraints and indexes present (for checks and tests)."""
+
+        def work(tx: ManagedTransaction) -> dict[str, list[str]]:
+            constraints = [r["name"] for r in tx.run("SHOW CONSTRAINTS YIELD name RETURN name")]
+            indexes = [r["name"] for r in tx.run("SHOW INDEXES YIELD name RETURN name")]
+            return {"constraints": sorted(constraints), "indexes": sorted(indexes)}
+
+        return self._read("schema", work)
+
+    def counts(self) -> dict[str, int]:
+        """Nodes per label and relationships in all."""
+
+        def work(tx: ManagedTransaction) -> dict[str, int]:
+            found = {label: tx.run(f"MATCH (n:{label}) RETURN count(n) AS n").single()["n"] for label in LABELS}
+            found["relationships"] = tx.run("MATCH ()-[r]->() RETURN count(r) AS n").single()["n"]
+            return found
+
+        return self._read("counts", work)
+
+    # -- seeding
+
+    def seed(
+        self,
+        source: str | Path | Iterable[Mapping[str, Any]] = BUNDLED_RESULTS,
+        *,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+    ) -> SeedReport:
+        """Load race results (a CSV path or rows keyed by the CSV columns) into the graph.
+
+        Idempotent: everything is MERGEd on its natural key, so a second run over the same
+        rows changes no counts. Rows are checked before the first write; a malformed row is
+        reported with its line number and left out whole. Races whose rows merge two heats
+        are written but flagged `merged_heats` and kept out of calibration reads.
+        """
+        if batch_size < 1:
+            raise ValueError("batch_size must be positive")
+        started = time.perf_counter()
+        prepared = _prepare(source)
+        report = SeedReport(
+            rows_read=prepared.rows_read,
+            rejected=prepared.rejected,
+            races=len(prepared.races),
+            drivers=len(prepared.drivers),
+            tracks=len(prepared.tracks),
+            merged_heat_races=prepared.merged,
+        )
+        self.ensure_schema()
+        # Tracks, races and drivers first (a few thousand nodes), so each results batch only
+        # matches on unique keys and never repeats a MERGE of the same race per row.
+        self._write("seed tracks", _write_tracks, prepared.tracks)
+        for chunk in _chunks(prepared.races, batch_size):
+            self._write("seed races", _write_races, chunk)
+            report.batches += 1
+        for chunk in _chunks(prepared.drivers, batch_size):
+            self._write("seed drivers", _write_drivers, chunk)
+            report.batches += 1
+        for chunk in _chunks(prepared.results, batch_size):
+            report.rows_written += self._write("seed results", _write_results, chunk)
+            report.batches += 1
+        report.counts = self.counts()
+        report.elapsed_seconds = time.perf_counter() - started
+        return report
+
+    # -- reads the engine needs
+
+    def results_before(
+        self,
+        before: dt.date | str,
+        *,
+        series: str = "Cup",
+        track_type: str | None = None,
+        include_merged_heats: bool = False,
+    ) -> list[dict[str, Any]]:
+        """Result rows of races strictly before a date: the calibration input.
+
+        Rows carry the results CSV's column names (race_date as YYYY/MM/DD) plus track_type
+        and race_id, in race date then finishing order. Merged-heat races are left out unless
+        asked for: their finishing order is not one permutation of the field.
+        """
+        return self._history(before, series=series, track_type=track_type, driver_id=None,
+                             include_merged_heats=include_merged_heats)
+
+    def driver_history(
+        self,
+        driver: str | int,
+        track_type: str | None,
+        before: dt.date | str,
+        *,
+        series: str = "Cup",
+        include_merged_heats: bool = False,
+    ) -> list[dict[str, Any]]:
+        """One driver's result rows (by name or driver id) at a track type before a date.
+
+        `track_type=None` means every type. An unknown driver has no history: [] .
+        """
+        if isinstance(driver, int):
+            driver_id: int | None = driver
+        else:
+            driver_id = self._driver_id(driver)
+            if driver_id is None:
+                return []
+        return self._history(before, series=series, track_type=track_type, driver_id=driver_id,
+                             include_merged_heats=include_merged_heats)
+
+    def _driver_id(self, name: str) -> int | None:
+        def work(tx: ManagedTransaction) -> list[tuple[int, str]]:
+            return [(r["id"], r["name"]) for r in tx.run("MATCH (d:Driver) RETURN d.driver_id AS id, d.name AS name")]
+
+        exact = self._read("driver lookup", lambda tx: tx.run(
+            "MATCH (d:Driver {name: $name}) RETURN d.driver_id AS id", name=name).value("id"))
+        if exact:
+            return exact[0]
+        key = normalize_name(name)
+        matches = [i for i, n in self._read("driver lookup", work) if normalize_name(n) == key]
+        return matches[0] if len(matches) == 1 else None
+
+    def _history(self, before: dt.date | str, *, series: str, track_type: str | None,
+                 driver_id: int | None, include_merged_heats: bool) -> list[dict[str, Any]]:
+        params = {
+            "before": _date(before),
+            "series": series,
+            "track_type": track_type,
+            "driver_id": driver_id,
+            "merged": include_merged_heats,
+        }
+
+        def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
+            return [record.data() for record in tx.run(_HISTORY_QUERY, **params)]
+
+        rows = self._read("history", work)
+        for row in rows:
+            row["race_date"] = _native(row["race_date"]).strftime("%Y/%m/%d")
+        return rows
+
+    def known_drivers(self, *, series: str | None = None) -> list[str]:
+        """Names of drivers with at least one result (in a series, if given), sorted."""
+
+        def work(tx: ManagedTransaction) -> list[str]:
+            if series is None:
+                return tx.run("MATCH (d:Driver) RETURN DISTINCT d.name AS name ORDER BY name").value("name")
+            return tx.run(
+                "MATCH (d:Driver)-[:DROVE]->(:Result)-[:IN]->(r:Race {series: $series}) "
+                "RETURN DISTINCT d.name AS name ORDER BY name",
+                series=series,
+            ).value("name")
+
+        return self._read("known drivers", work)
+
+    # -- slates
+
+    def save_slate(self, slate: Slate) -> str:
+        """Store a slate and return its id; saving the same content again is a no-op."""
+        slate_id = slate_id_for(slate)
+        params = {
+            "slate_id": slate_id,
+            "content_hash": slate_hash(slate),
+            "race_key": race_id(slate.series, slate.date, slate.track),
+            "series": slate.series,
+            "track": slate.track,
+            "date": slate.date,
+            "laps": slate.laps,
+            "track_type": slate.track_type,
+            "kind": _kind_or_none(slate),
+            "now": dt.datetime.now(dt.timezone.utc),
+            "entries": [
+                {"entry_id": f"{slate_id}|{e.dk_id}", "index": i, "dk_id": e.dk_id, "name": e.name,
+                 "salary": e.salary, "start": e.start}
+                for i, e in enumerate(slate.entries)
+            ],
+        }
+        self._write("save slate", _write_slate, params)
+        return slate_id
+
+    def get_slate(self, slate_id: str) -> Slate | None:
+        def work(tx: ManagedTransaction) -> dict[str, Any] | None:
+            record = tx.run(
+                "MATCH (s:Slate {slate_id: $slate_id}) "
+                "OPTIONAL MATCH (s)-[:HAS_ENTRY]->(e:Entry) "
+                "WITH s, e ORDER BY e.index "
+                "RETURN s {.*} AS slate, collect(e {.*}) AS entries",
+                slate_id=slate_id,
+            ).single()
+            return None if record is None else record.data()
+
+        found = self._read("get slate", work)
+        if found is None:
+            return None
+        s = found["slate"]
+        return Slate(
+            track=s["track"],
+            date=_native(s["date"]),
+            laps=s["laps"],
+            entries=entries_from_mapping(found["entries"]),
+            track_type=s.get("track_type"),
+            series=s["series"],
+        )
+
+    def get_slate_summary(self, slate_id: str) -> SlateSummary | None:
+        found = self._list_slates("MATCH (s:Slate {slate_id: $slate_id})", {"slate_id": slate_id}, 1)
+        return found[0] if found else None
+
+    def list_slates(
+        self,
+        *,
+        series: str | None = None,
+        track: str | None = None,
+        date_from: dt.date | str | None = None,
+        date_to: dt.date | str | None = None,
+        limit: int = 100,
+    ) -> list[SlateSummary]:
+        """Stored slates, newest race first, then newest upload first; dates inclusive."""
+        match = (
+            "MATCH (s:Slate) WHERE ($series IS NULL OR s.series = $series) "
+            "AND ($track IS NULL OR s.track = $track) "
+            "AND ($date_from IS NULL OR s.date >= $date_from) "
+            "AND ($date_to IS NULL OR s.date <= $date_to)"
+        )
+        params = {
+            "series": series,
+            "track": track,
+            "date_from": None if date_from is None else _date(date_from),
+            "date_to": None if date_to is None else _date(date_to),
+        }
+        return self._list_slates(match, params, limit)
+
+    def _list_slates(self, match: str, params: dict[str, Any], limit: int) -> list[SlateSummary]:
+        query = (
+            f"{match} "
+            "RETURN s {.*} AS s, COUNT { (s)-[:HAS_ENTRY]->(:Entry) } AS entries "
+            "ORDER BY s.date DESC, s.created_at DESC LIMIT $limit"
+        )
+
+        def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
+            return [r.data() for r in tx.run(query, **params, limit=int(limit))]
+
+        return [
+            SlateSummary(
+                slate_id=r["s"]["slate_id"],
+                series=r["s"]["series"],
+                track=r["s"]["track"],
+                date=_native(r["s"]["date"]),
+                laps=r["s"]["laps"],
+                track_type=r["s"].get("kind"),
+                entries=r["entries"],
+                content_hash=r["s"]["content_hash"],
+                version=r["s"]["version"],
+                created_at=_native(r["s"]["created_at"]),
+            )
+            for r in self._read("list slates", work)
+        ]
+
+    # -- lineage
+
+    def record_run(
+        self,
+        run_id: str,
+        slate_id: str,
+        lineups: Iterable[Sequence[int | str | Entry]],
+        *,
+        recorded_at: dt.datetime | None = None,
+    ) -> int:
+        """Write a finished run's lineups to the graph; returns how many were written.
+
+        A lineup names its drivers as indices into the slate's entries (as the engine and
+        `pitwall.rules` do), as driver names, or as `Entry` objects. Recording the same run
+        again (a retried flow) replaces its lineups rather than adding to them. Raises
+        UnknownSlate for a slate the graph does not hold, ValueError for a driver not on it.
+        """
+        slate = self.get_slate(slate_id)
+        if slate is None:
+            raise UnknownSlate(slate_id)
+        resolved = []
+        for number, lineup in enumerate(lineups):
+            members = []
+            for item in lineup:
+                if isinstance(item, Entry):
+                    index = slate.index(item.name)
+                elif isinstance(item, str):
+                    index = slate.index(item)
+                else:
+                    index = int(item)
+                    if not 0 <= index < len(slate.entries):
+                        raise ValueError(f"lineup {number + 1}: index {index} is not on slate {slate_id}")
+                members.append(index)
+            try:
+                validate_lineup(members, slate.salaries)
+            except LineupError as error:
+                raise ValueError(f"lineup {number + 1}: {error}") from error
+            entries = [slate.entries[i] for i in members]
+            resolved.append({
+                "lineup_id": f"{run_id}#{number}",
+                "index": number,
+                "salary": sum(e.salary for e in entries),
+                "entry_ids": [f"{slate_id}|{e.dk_id}" for e in entries],
+            })
+        params = {
+            "run_id": run_id,
+            "slate_id": slate_id,
+            "at": recorded_at or dt.datetime.now(dt.timezone.utc),
+            "lineups": resolved,
+        }
+        self._write("record run", _write_run, params)
+        return len(resolved)
+
+    def run_lineups(self, run_id: str) -> list[list[str]] | None:
+        """The drivers of each lineup a run recorded, in lineup order; None for an unknown run."""
+
+        def work(tx: ManagedTransaction) -> list[list[str]] | None:
+            rows = tx.run(
+                "MATCH (run:Run {run_id: $run_id}) "
+                "OPTIONAL MATCH (run)-[:CHOSE]->(l:Lineup)-[:PICKS]->(e:Entry) "
+                "RETURN l.index AS lineup, e.name AS name ORDER BY l.index, e.index",
+                run_id=run_id,
+            ).data()
+            if not rows:
+                return None
+            lineups: dict[int, list[str]] = defaultdict(list)
+            for row in rows:
+                if row["lineup"] is not None:
+                    lineups[row["lineup"]].append(row["name"])
+            return [lineups[i] for i in sorted(lineups)]
+
+        return self._read("run lineups", work)
+
+    def driver_exposure(
+        self,
+        start: dt.date | dt.datetime,
+        end: dt.date | dt.datetime,
+        *,
+        series: str | None = None,
+    ) -> list[DriverExposure]:
+        """Which drivers the runs recorded in [start, end) leaned on, most used first.
+
+        Exposure is the share of all those runs' lineups that include the driver.
+        """
+        query = """
+        MATCH (run:Run)-[:ON]->(s:Slate)
+        WHERE run.recorded_at >= $start AND run.recorded_at < $end
+          AND ($series IS NULL OR s.series = $series)
+        MATCH (run)-[:CHOSE]->(l:Lineup)
+        WITH collect(l) AS lineups
+        WITH lineups, size(lineups) AS total
+        UNWIND lineups AS l
+        MATCH (l)-[:PICKS]->(e:Entry)
+        RETURN e.name AS driver, count(l) AS lineups, count(DISTINCT l.run_id) AS runs, total
+        ORDER BY lineups DESC, driver
+        """
+        params = {"start": _instant(start), "end": _instant(end), "series": series}
+
+        def work(tx: ManagedTransaction) -> list[DriverExposure]:
+            return [
+                DriverExposure(r["driver"], r["lineups"], r["runs"], r["total"])
+                for r in tx.run(query, **params)
+            ]
+
+        return self._read("driver exposure", work)
+
+
+def _kind_or_none(slate: Slate) -> str | None:
+    try:
+        return slate.kind
+    except UnknownTrack:
+        return None
+
+
+def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+# --- write transactions (module functions so the driver can retry them as a unit) ---------------
+
+
+def _write_tracks(tx: ManagedTransaction, tracks: list[dict[str, Any]]) -> None:
+    tx.run(
+        "UNWIND $tracks AS t MERGE (track:Track {name: t.name}) "
+        "SET track.track_type = coalesce(t.track_type, track.track_type)",
+        tracks=tracks,
+    ).consume()
+
+
+def _write_races(tx: ManagedTransaction, races: list[dict[str, Any]]) -> None:
+    tx.run(
+        """
+        UNWIND $races AS r
+        MATCH (track:Track {name: r.track_name})
+        MERGE (race:Race {race_id: r.race_id})
+        SET race.series = r.series, race.date = r.date, race.track_name = r.track_name,
+            race.track_type = r.track_type, race.laps = r.laps,
+            race.merged_heats = r.merged_heats, race.heats = r.heats
+        MERGE (race)-[:AT]->(track)
+        """,
+        races=races,
+    ).consume()
+
+
+def _write_drivers(tx: ManagedTransaction, drivers: list[dict[str, Any]]) -> None:
+    tx.run(
+        "UNWIND $drivers AS d MERGE (driver:Driver {driver_id: d.driver_id}) SET driver.name = d.name",
+        drivers=drivers,
+    ).consume()
+
+
+def _write_results(tx: ManagedTransaction, results: list[dict[str, Any]]) -> int:
+    record = tx.run(
+        """
+        UNWIND $results AS r
+        MATCH (race:Race {race_id: r.race_id})
+        MATCH (driver:Driver {driver_id: r.driver_id})
+        MERGE (res:Result {result_id: r.result_id})
+        SET res += r.props
+        MERGE (driver)-[:DROVE]->(res)
+        MERGE (res)-[:IN]->(race)
+        RETURN count(res) AS written
+        """,
+        results=results,
+    ).single()
+    return record["written"] if record else 0
+
+
+def _write_slate(tx: ManagedTransaction, p: dict[str, Any]) -> None:
+    existing = tx.run("MATCH (s:Slate {slate_id: $slate_id}) RETURN s.slate_id", slate_id=p["slate_id"]).single()
+    if existing is not None:
+        return  # same content, same id: already stored with its entries
+    tx.run(
+        """
+        MERGE (track:Track {name: $track})
+        ON CREATE SET track.track_type = $kind
+        WITH track
+        OPTIONAL MATCH (earlier:Slate {race_key: $race_key})
+        WITH track, count(earlier) AS before
+        CREATE (s:Slate {slate_id: $slate_id, content_hash: $content_hash, race_key: $race_key,
+                         series: $series, track: $track, date: $date, laps: $laps,
+                         track_type: $track_type, kind: $kind, created_at: $now,
+                         version: before + 1})
+        CREATE (s)-[:AT]->(track)
+        WITH s
+        OPTIONAL MATCH (race:Race {race_id: $race_key})
+        FOREACH (_ IN CASE WHEN race IS NULL THEN [] ELSE [1] END | CREATE (s)-[:FOR_RACE]->(race))
+        WITH s
+        UNWIND $entries AS e
+        CREATE (s)-[:HAS_ENTRY]->(entry:Entry {entry_id: e.entry_id, slate_id: $slate_id, index: e.index,
+                                                dk_id: e.dk_id, name: e.name, salary: e.salary, start: e.start})
+        WITH entry
+        OPTIONAL MATCH (driver:Driver {name: entry.name})
+        FOREACH (_ IN CASE WHEN driver IS NULL THEN [] ELSE [1] END | CREATE (entry)-[:IS]->(driver))
+        """,
+        **p,
+    ).consume()
+
+
+def _write_run(tx: ManagedTransaction, p: dict[str, Any]) -> None:
+    tx.run(
+        """
+        MATCH (s:Slate {slate_id: $slate_id})
+        MERGE (run:Run {run_id: $run_id})
+        SET run.slate_id = $slate_id, run.recorded_at = $at, run.lineups = size($lineups)
+        WITH run, s
+        OPTIONAL MATCH (run)-[on:ON]->()
+        DELETE on
+        WITH DISTINCT run, s
+        OPTIONAL MATCH (run)-[:CHOSE]->(old:Lineup)
+        DETACH DELETE old
+        WITH DISTINCT run, s
+        CREATE (run)-[:ON]->(s)
+        """,
+        **p,
+    ).consume()
+    tx.run(
+        """
+        MATCH (run:Run {run_id: $run_id})
+        UNWIND $lineups AS lu
+        CREATE (run)-[:CHOSE]->(l:Lineup {lineup_id: lu.lineup_id, run_id: $run_id, index: lu.index,
+                                          salary: lu.salary})
+        WITH l, lu
+        UNWIND lu.entry_ids AS entry_id
+        MATCH (e:Entry {entry_id: entry_id})
+        CREATE (l)-[:PICKS]->(e)
+        """,
+        **p,
+    ).consume()
