@@ -3,3 +3,5 @@
 import typer
 
 app = typer.Typer(help="pitwall: NASCAR DraftKings tournament portfolios.", no_args_is_help=True)
+
+from pitwall.cli import calibrate as _calibrate  # noqa: E402,F401

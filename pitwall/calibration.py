@@ -1,0 +1,362 @@
+"""Calibration: a `RaceModel` for a slate, fitted only on races before the slate's date.
+
+Driver strength is a Plackett–Luce model of finishing orders,
+`strength = skill[driver] + start_effect · (log start, start / 40)`, fitted by weighted
+maximum likelihood:
+
+* each past race is weighted by recency (half-life `HALF_LIFE_DAYS`) and by whether it
+  was raced on the slate's track type (other types count `OTHER_TYPE_WEIGHT`), so a
+  driver's strength is their strength *on this kind of track*, borrowing from the rest;
+* a Gaussian prior on skill (precision `SKILL_PRECISION`) shrinks drivers with few
+  starts toward an average driver; the starting grid carries the rest;
+* finishers and DNFs are ranked as two separate groups, matching the simulator, which
+  places DNFs behind every finisher.
+
+DNF rates are each driver's weighted DNF share shrunk toward the track type's rate with
+`DNF_PRIOR_STARTS` pseudo-starts. Laps-led and fastest-lap concentration: the track
+type's recent history gives the top leader's share and the number of leaders (and the
+same for fastest laps, plus the green-flag share of laps); the simulator's focus and
+stint count are then chosen so that this slate's simulated races match those figures.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import minimize
+
+from pitwall.history import History
+from pitwall.simulation import RaceModel, _allocate, _gumbel
+from pitwall.slate import Slate, normalize_name
+from pitwall.tracks import check_track_type
+
+HALF_LIFE_DAYS = 400.0
+OTHER_TYPE_WEIGHT = 0.35
+SKILL_PRECISION = 1.5
+START_PRECISION = 0.01
+DNF_PRIOR_STARTS = 25.0
+# Races that old or that unlike the slate carry too little weight to be worth fitting.
+MIN_RACE_WEIGHT = 0.02
+FIELD_SIZE = 40.0
+MIN_TYPE_RACES = 4
+
+_FOCUS_RANGE = (0.0, 8.0)
+_BISECTIONS = 7
+_STINT_GRID = np.array([2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 32, 40, 50, 64, 80, 100, 128])
+_FIT_SCENARIOS = 300
+
+
+class CalibrationError(ValueError):
+    """Not enough history to calibrate a slate."""
+
+
+@dataclass(frozen=True)
+class Concentration:
+    """How a track type shares out a pool of laps: the top holder's share and how many hold any."""
+
+    top_share: float
+    holders: float
+
+
+@dataclass(frozen=True)
+class TrackProfile:
+    """What past races of a kind of track looked like (recency weighted)."""
+
+    dnf_rate: float
+    lead: Concentration
+    fast: Concentration
+    green_share: float
+
+
+def race_weights(history: History, series: str, before: dt.date, kind: str | None) -> np.ndarray:
+    """Weight of each past race for a slate of `kind` on `before` (0 for races on/after it)."""
+    weights = np.zeros(len(history.races))
+    for i, race in enumerate(history.races):
+        if race.series != series or race.date >= before:
+            continue
+        age = (before - race.date).days
+        weight = 0.5 ** (age / HALF_LIFE_DAYS)
+        if kind is not None and race.track_type != kind:
+            weight *= OTHER_TYPE_WEIGHT
+        weights[i] = weight
+    return weights
+
+
+def _start_features(starts: np.ndarray) -> np.ndarray:
+    starts = np.maximum(np.asarray(starts, dtype=np.float64), 1.0)
+    return np.stack([np.log(starts), starts / FIELD_SIZE], axis=-1)
+
+
+def fit_plackett_luce(
+    groups: list[np.ndarray],
+    group_weights: np.ndarray,
+    item: np.ndarray,
+    n_items: int,
+    features: np.ndarray,
+    *,
+    item_precision: float,
+    feature_precision: float = START_PRECISION,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted MAP Plackett–Luce: strength of a row = value[item[row]] + features[row] · coef.
+
+    `groups` are arrays of row indices, best first. Returns (value per item, coef).
+    """
+    width = max(len(g) for g in groups)
+    rows = np.zeros((len(groups), width), dtype=np.int64)
+    valid = np.zeros((len(groups), width), dtype=bool)
+    for r, group in enumerate(groups):
+        rows[r, : len(group)] = group
+        valid[r, : len(group)] = True
+    k = features.shape[1]
+    row_weight = np.repeat(group_weights[:, None], width, axis=1) * valid
+
+    def objective(params: np.ndarray) -> tuple[float, np.ndarray]:
+        value, coef = params[:n_items], params[n_items:]
+        theta = value[item] + features @ coef
+        t = np.where(valid, theta[rows], -np.inf)
+        top = t.max(axis=1, keepdims=True)
+        e = np.exp(t - top)
+        remaining = np.cumsum(e[:, ::-1], axis=1)[:, ::-1]
+        safe = np.where(valid, remaining, 1.0)
+        loglik = np.where(valid, np.log(np.where(valid, e, 1.0)) - np.log(safe), 0.0)
+        total = float((row_weight * loglik).sum())
+        grad_t = valid * (1.0 - e * np.cumsum(np.where(valid, 1.0 / safe, 0.0), axis=1))
+        grad_theta = np.bincount(rows.ravel(), weights=(row_weight * grad_t).ravel(), minlength=len(item))
+        grad_value = np.bincount(item, weights=grad_theta, minlength=n_items)
+        grad_coef = features.T @ grad_theta
+        total -= 0.5 * item_precision * float(value @ value) + 0.5 * feature_precision * float(coef @ coef)
+        grad_value -= item_precision * value
+        grad_coef -= feature_precision * coef
+        return -total, -np.concatenate([grad_value, grad_coef])
+
+    result = minimize(objective, np.zeros(n_items + k), jac=True, method="L-BFGS-B", options={"maxiter": 300})
+    return result.x[:n_items], result.x[n_items:]
+
+
+def _race_groups(history: History, race_ids: np.ndarray) -> tuple[list[np.ndarray], list[int]]:
+    """Row groups (finishers, then DNFs, best first) for races, and the race of each group."""
+    groups, owner = [], []
+    for r in race_ids:
+        race = history.races[r]
+        rows = np.arange(race.rows.start, race.rows.stop)  # already in finishing order
+        for part in (rows[history.running[rows]], rows[~history.running[rows]]):
+            if len(part) > 1:
+                groups.append(part)
+                owner.append(int(r))
+    return groups, owner
+
+
+def profile(history: History, weights: np.ndarray) -> TrackProfile:
+    """Weighted DNF rate, laps-led and fastest-lap concentration of the races weighted."""
+    used = np.flatnonzero(weights > 0)
+    if len(used) == 0:
+        raise CalibrationError("no races before the slate's date to calibrate from")
+    stats = np.zeros((len(used), 7))
+    for j, r in enumerate(used):
+        rows = history.races[r].rows
+        led = history.laps_led[rows]
+        fast = history.fastest_laps[rows]
+        laps = history.races[r].laps
+        stats[j] = (
+            (~history.running[rows]).mean(),
+            led.max() / max(led.sum(), 1),
+            (led > 0).sum(),
+            fast.max() / max(fast.sum(), 1),
+            (fast > 0).sum(),
+            min(fast.sum() / laps, 1.0),
+            led.sum() > 0 and fast.sum() > 0,
+        )
+    usable = stats[:, 6] > 0
+    w = weights[used]
+    mean = lambda col, mask=usable: float(np.average(stats[mask, col], weights=w[mask]))  # noqa: E731
+    return TrackProfile(
+        dnf_rate=mean(0, np.ones(len(used), dtype=bool)),
+        lead=Concentration(mean(1), mean(2)),
+        fast=Concentration(mean(3), mean(4)),
+        green_share=mean(5),
+    )
+
+
+def fit_concentration(
+    strength: np.ndarray, dnf: np.ndarray, pool: int, target: Concentration, *, seed: int = 0
+) -> tuple[float, int]:
+    """Focus and stint count whose simulated top share and holder count match `target`.
+
+    For each stint count the focus matching the top share is found by bisection (the
+    top share grows with focus); the stint count whose holder count then comes closest
+    wins. Common random numbers keep the search smooth.
+    """
+    rng = np.random.default_rng(seed)
+    size = _FIT_SCENARIOS
+    performance = _gumbel(rng, (size, len(strength))) + strength.astype(np.float32)
+    fate = rng.random(performance.shape, dtype=np.float32)
+    completed = np.where(fate < dnf, fate / np.maximum(dnf, 1e-9), 1.0).astype(np.float32)
+    relative = performance - performance.max(axis=1, keepdims=True)
+
+    def shares(focus: float, stints: int) -> tuple[float, float]:
+        weight = np.exp(np.float32(focus) * relative) * completed
+        counts = _allocate(np.random.default_rng(seed + 1), weight, pool, stints)
+        return counts.max(axis=1).mean() / pool, (counts > 0).sum(axis=1).mean()
+
+    best, best_miss = (1.0, 10), np.inf
+    for stints in _STINT_GRID[_STINT_GRID <= pool]:
+        low, high = _FOCUS_RANGE
+        for _ in range(_BISECTIONS):
+            focus = 0.5 * (low + high)
+            top, _ = shares(focus, int(stints))
+            low, high = (focus, high) if top < target.top_share else (low, focus)
+        focus = 0.5 * (low + high)
+        top, holders = shares(focus, int(stints))
+        miss = ((top - target.top_share) / 0.02) ** 2 + ((holders - target.holders) / max(target.holders, 1.0) / 0.05) ** 2
+        if miss < best_miss:
+            best, best_miss = (focus, int(stints)), miss
+    return best
+
+
+def calibrate(history: History, slate: Slate, *, track_type: str | None = None) -> RaceModel:
+    """A race model for `slate` from the races in `history` strictly before `slate.date`."""
+    kind = check_track_type(track_type) if track_type else slate.kind
+    weights = race_weights(history, slate.series, slate.date, kind)
+    weights[weights < MIN_RACE_WEIGHT] = 0.0
+    track_profile = profile(history, _same_type(history, weights, kind))
+
+    used = np.flatnonzero(weights > 0)
+    groups, owner = _race_groups(history, used)
+    rows = np.concatenate(groups)
+    item_ids, item = np.unique(history.driver_id[rows], return_inverse=True)
+    # Re-index the groups onto the compact rows the fit sees.
+    position = np.empty(len(history), dtype=np.int64)
+    position[rows] = np.arange(len(rows))
+    local_groups = [position[g] for g in groups]
+    skill, start_effect = fit_plackett_luce(
+        local_groups,
+        weights[owner],
+        item,
+        len(item_ids),
+        _start_features(history.start[rows]),
+        item_precision=SKILL_PRECISION,
+    )
+
+    driver_ids = _slate_driver_ids(history, slate)
+    slot = {int(d): i for i, d in enumerate(item_ids)}
+    slate_skill = np.array([skill[slot[d]] if d in slot else 0.0 for d in driver_ids])
+    strength = slate_skill + _start_features(slate.starts) @ start_effect
+
+    dnf = _dnf_rates(history, weights, driver_ids, track_profile.dnf_rate)
+    lead_focus, lead_stints = fit_concentration(strength, dnf, slate.laps, track_profile.lead)
+    pool = max(1, int(round(track_profile.green_share * slate.laps)))
+    fast_focus, fast_stints = fit_concentration(strength, dnf, pool, track_profile.fast, seed=1)
+    return RaceModel(
+        starts=slate.starts,
+        laps=slate.laps,
+        track_type=kind,
+        strength=strength,
+        dnf=dnf,
+        lead_focus=lead_focus,
+        lead_stints=lead_stints,
+        fast_focus=fast_focus,
+        fast_stints=fast_stints,
+        green_share=track_profile.green_share,
+        names=tuple(slate.names),
+    )
+
+
+def _same_type(history: History, weights: np.ndarray, kind: str) -> np.ndarray:
+    """The weights restricted to races of one track type, when there are enough of them.
+
+    Concentration is what differs most between track types, so it is taken from the
+    type alone; a type with too few recent races falls back to every race.
+    """
+    same = np.array([race.track_type == kind for race in history.races])
+    return weights * same if (weights * same > 0).sum() >= MIN_TYPE_RACES else weights
+
+
+def _slate_driver_ids(history: History, slate: Slate) -> list[int]:
+    """History driver id per entry: by DK id when it is a known driver id, else by name."""
+    by_name = {normalize_name(name): int(d) for d, name in history.driver_names().items()}
+    known_ids = set(history.driver_id.tolist())
+    ids = []
+    for entry in slate.entries:
+        key = normalize_name(entry.name)
+        if key in by_name:
+            ids.append(by_name[key])
+        elif entry.dk_id in known_ids:
+            ids.append(int(entry.dk_id))
+        else:
+            ids.append(-1 - len(ids))  # a newcomer: no history, the prior alone
+    return ids
+
+
+def _dnf_rates(history: History, weights: np.ndarray, driver_ids: list[int], base: float) -> np.ndarray:
+    row_weight = weights[history.race]
+    used = row_weight > 0
+    ids = history.driver_id[used]
+    w = row_weight[used]
+    out = (~history.running[used]).astype(np.float64)
+    rates = np.empty(len(driver_ids))
+    for i, driver in enumerate(driver_ids):
+        mine = ids == driver
+        rates[i] = (float(w[mine] @ out[mine]) + DNF_PRIOR_STARTS * base) / (float(w[mine].sum()) + DNF_PRIOR_STARTS)
+    return rates
+
+
+# -- the start-position-only baseline -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StartOnly:
+    """A start-position-only model: strength per grid slot, one DNF rate and concentration."""
+
+    strength_by_start: np.ndarray
+    profile: TrackProfile
+
+    def model(self, slate: Slate) -> RaceModel:
+        slots = np.minimum(slate.starts, len(self.strength_by_start)) - 1
+        strength = self.strength_by_start[slots]
+        dnf = np.full(len(strength), self.profile.dnf_rate)
+        lead_focus, lead_stints = fit_concentration(strength, dnf, slate.laps, self.profile.lead)
+        pool = max(1, int(round(self.profile.green_share * slate.laps)))
+        fast_focus, fast_stints = fit_concentration(strength, dnf, pool, self.profile.fast, seed=1)
+        return RaceModel(
+            starts=slate.starts,
+            laps=slate.laps,
+            track_type=slate.track_type or "unknown",
+            strength=strength,
+            dnf=dnf,
+            lead_focus=lead_focus,
+            lead_stints=lead_stints,
+            fast_focus=fast_focus,
+            fast_stints=fast_stints,
+            green_share=self.profile.green_share,
+            names=tuple(slate.names),
+        )
+
+
+def fit_start_only(history: History, series: str, start: dt.date, end: dt.date) -> StartOnly:
+    """The baseline, fitted on one series' races with start <= date <= end, every race equal.
+
+    Strength depends only on the starting slot (one free value per slot, lightly
+    shrunk); DNF rate and lap concentration are pooled over all tracks.
+    """
+    weights = np.array(
+        [1.0 if r.series == series and start <= r.date <= end else 0.0 for r in history.races]
+    )
+    used = np.flatnonzero(weights > 0)
+    if len(used) == 0:
+        raise CalibrationError(f"no {series} races between {start} and {end}")
+    groups, owner = _race_groups(history, used)
+    rows = np.concatenate(groups)
+    position = np.empty(len(history), dtype=np.int64)
+    position[rows] = np.arange(len(rows))
+    slots = int(history.start[rows].max())
+    value, _ = fit_plackett_luce(
+        [position[g] for g in groups],
+        weights[owner],
+        np.maximum(history.start[rows], 1) - 1,
+        slots,
+        np.zeros((len(rows), 0)),
+        item_precision=0.1,
+    )
+    return StartOnly(strength_by_start=value, profile=profile(history, weights))
