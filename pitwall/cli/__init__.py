@@ -4,4 +4,5 @@ import typer
 
 app = typer.Typer(help="pitwall: NASCAR DraftKings tournament portfolios.", no_args_is_help=True)
 
+from pitwall.cli import seed as _seed  # noqa: E402,F401
 from pitwall.cli import calibrate as _calibrate  # noqa: E402,F401
