@@ -33,7 +33,7 @@ from pitwall.slate import Slate, normalize_name
 from pitwall.tracks import check_track_type
 
 HALF_LIFE_DAYS = 400.0
-OTHER_TYPE_WEIGHT = 0.35
+OTHER_TYPE_WEIGHT = 0.2
 SKILL_PRECISION = 1.5
 START_PRECISION = 0.01
 DNF_PRIOR_STARTS = 25.0
@@ -43,8 +43,8 @@ FIELD_SIZE = 40.0
 MIN_TYPE_RACES = 4
 
 _FOCUS_RANGE = (0.0, 8.0)
-_BISECTIONS = 7
-_STINT_GRID = np.array([2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 25, 32, 40, 50, 64, 80, 100, 128])
+_BISECTIONS = 6
+_STINT_GRID = np.array([2, 3, 4, 6, 8, 10, 13, 16, 20, 25, 32, 40, 50, 64, 80, 100, 128])
 _FIT_SCENARIOS = 300
 
 

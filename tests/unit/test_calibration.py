@@ -1,0 +1,106 @@
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from pitwall.calibration import CalibrationError, calibrate, fit_plackett_luce
+from pitwall.history import History, slate_from_race
+from pitwall.quality import order_loglik
+from pitwall.slate import Entry, Slate
+
+DATE = dt.date(2024, 10, 6)
+TRACK = "Talladega Superspeedway"
+
+
+@pytest.fixture(scope="module")
+def history():
+    return History.from_csv()
+
+
+@pytest.fixture(scope="module")
+def race(history):
+    return slate_from_race(history, "Cup", DATE, TRACK)
+
+
+@pytest.fixture(scope="module")
+def model(history, race):
+    return calibrate(history, race[0])
+
+
+def _rows_before(history, date):
+    keep = history.date < np.datetime64(date)
+    return [
+        (history.driver[i], int(history.driver_id[i]), history.date[i].astype(dt.date), history.series[i],
+         history.track[i], int(history.start[i]), int(history.finish[i]), int(history.fastest_laps[i]),
+         int(history.laps_led[i]), int(history.laps_run[i]), "running" if history.running[i] else "accident")
+        for i in np.flatnonzero(keep)
+    ]
+
+
+def test_calibration_uses_only_races_before_the_slate(history, race, model):
+    earlier = History(_rows_before(history, DATE))
+    again = calibrate(earlier, race[0])
+    np.testing.assert_allclose(again.strength, model.strength, atol=1e-6)
+    np.testing.assert_allclose(again.dnf, model.dnf)
+    assert (again.lead_focus, again.lead_stints) == (model.lead_focus, model.lead_stints)
+
+
+def test_model_fits_the_slate(race, model):
+    slate, _ = race
+    assert model.track_type == "superspeedway"
+    assert model.drivers == len(slate.entries) and model.laps == slate.laps
+    assert 0.05 < model.dnf.mean() < 0.35
+    assert 0.5 < model.green_share <= 1.0
+
+
+def test_track_type_sets_laps_led_concentration(history, race, model):
+    short = calibrate(history, race[0], track_type="short")
+    assert short.track_type == "short"
+    # leads are spread over many stints at superspeedways, held longer on short tracks
+    assert model.lead_stints > short.lead_stints
+
+
+def test_grid_position_matters(history, race, model):
+    slate, _ = race
+    flipped = Slate(slate.track, slate.date, slate.laps,
+                    tuple(Entry(e.name, e.dk_id, e.salary, len(slate.entries) + 1 - e.start) for e in slate.entries))
+    other = calibrate(history, flipped)
+    first, last = 0, len(slate.entries) - 1  # entries are sorted by start
+    assert model.strength[first] - other.strength[first] > 0.2
+    assert other.strength[last] - model.strength[last] > 0.2
+
+
+def test_newcomer_is_shrunk_to_the_prior(history, race, model):
+    slate, _ = race
+    rookie = Entry("Nobody Ever", 999_999, 4500, slate.entries[-1].start)
+    with_rookie = Slate(slate.track, slate.date, slate.laps, slate.entries[:-1] + (rookie,))
+    fitted = calibrate(history, with_rookie)
+    grid_only = fitted.strength[-1]
+    assert abs(grid_only - model.strength[-1]) < 1.5  # grid-driven, not wild
+    assert fitted.dnf[-1] == pytest.approx(np.median(fitted.dnf), abs=0.05)
+
+
+def test_no_history_is_an_error(race):
+    with pytest.raises(CalibrationError):
+        calibrate(History([]), race[0])
+
+
+def test_plackett_luce_recovers_known_strengths():
+    rng = np.random.default_rng(0)
+    truth = np.array([1.0, 0.5, 0.0, -0.5, -1.0])
+    groups, items = [], []
+    for r in range(400):
+        order = np.argsort(-(truth + rng.gumbel(size=5)))
+        groups.append(np.arange(5 * r, 5 * r + 5))
+        items.extend(order.tolist())
+    value, _ = fit_plackett_luce(groups, np.ones(400), np.array(items), 5, np.zeros((2000, 0)), item_precision=1e-3)
+    np.testing.assert_allclose(value - value.mean(), truth, atol=0.15)
+
+
+def test_order_loglik_is_a_distribution():
+    from itertools import permutations
+
+    strength = np.array([0.3, -0.2, 0.1])
+    dnf = np.array([0.1, 0.3, 0.2])
+    total = sum(np.exp(order_loglik(strength, dnf, np.array(p))) for p in permutations(range(3)))
+    assert total == pytest.approx(1.0)
