@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from neo4j import Driver, GraphDatabase, ManagedTransaction
+from neo4j import Driver, GraphDatabase, ManagedTransaction, NotificationDisabledClassification
 from neo4j import exceptions as neo4j_errors
 
 from pitwall.rules import LineupError, validate_lineup
@@ -409,6 +409,8 @@ class GraphStore:
                 max_transaction_retry_time=timeout_seconds if retry_seconds is None else retry_seconds,
                 max_connection_lifetime=3600,
                 liveness_check_timeout=60,
+                # Counting a label nothing carries yet (an empty graph) is normal here, not a typo.
+                notifications_disabled_classifications=[NotificationDisabledClassification.UNRECOGNIZED],
             )
         except (neo4j_errors.DriverError, ValueError) as error:
             raise StoreUnavailable(STORE, f"cannot use {uri}: {error}") from error
