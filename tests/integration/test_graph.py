@@ -327,7 +327,7 @@ def _dead_port() -> int:
         return probe.getsockname()[1]
 
 
-def test_a_dead_server_raises_store_unavailable(tmp_path):
+def test_a_dead_server_raises_store_unavailable():
     dead = GraphStore(f"bolt://127.0.0.1:{_dead_port()}", timeout_seconds=1.0)
     try:
         with pytest.raises(StoreUnavailable) as ping_error:
