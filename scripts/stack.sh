@@ -10,6 +10,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
 export PITWALL_HOME=$ROOT
 STACK=${PITWALL_STACK_DIR:-$ROOT/.stack}
 mkdir -p "$STACK"
@@ -113,23 +114,23 @@ start_prefect() {
 # Registers the work pool and the deployments of prefect.yaml. Upserts, so running it again changes nothing.
 deploy() {
   local pool=${PITWALL_WORK_POOL:-pitwall}
-  (cd "$ROOT" && "$VENV/bin/prefect" work-pool inspect "$pool" >/dev/null 2>&1 \
-    || "$VENV/bin/prefect" work-pool create "$pool" --type process >>"$STACK/deploy.log" 2>&1)
-  (cd "$ROOT" && PITWALL_WORK_POOL=$pool "$VENV/bin/prefect" --no-prompt deploy --all >>"$STACK/deploy.log" 2>&1) \
+  "$VENV/bin/prefect" work-pool inspect "$pool" >/dev/null 2>&1 \
+    || "$VENV/bin/prefect" work-pool create "$pool" --type process >>"$STACK/deploy.log" 2>&1
+  PITWALL_WORK_POOL=$pool "$VENV/bin/prefect" --no-prompt deploy --all >>"$STACK/deploy.log" 2>&1 \
     || { echo "prefect deploy failed; see $STACK/deploy.log" >&2; tail -n 30 "$STACK/deploy.log" >&2; return 1; }
 }
 
 start_worker() {
-  (cd "$ROOT" && nohup "$VENV/bin/prefect" worker start --pool "${PITWALL_WORK_POOL:-pitwall}" --type process \
+  nohup "$VENV/bin/prefect" worker start --pool "${PITWALL_WORK_POOL:-pitwall}" --type process \
     --name "pitwall-worker-$$" >>"$STACK/worker.log" 2>&1 </dev/null &
-    echo $! >"$(pidfile worker)")
+  echo $! >"$(pidfile worker)"
   wait_for worker 60 grep -q "started" "$STACK/worker.log"
 }
 
 start_api() {
-  (cd "$ROOT" && nohup "$VENV/bin/uvicorn" service.app:app --host 127.0.0.1 --port "$API_PORT" \
+  nohup "$VENV/bin/uvicorn" service.app:app --host 127.0.0.1 --port "$API_PORT" \
     --no-access-log >>"$STACK/api.log" 2>&1 </dev/null &
-    echo $! >"$(pidfile api)")
+  echo $! >"$(pidfile api)"
   wait_for api 60 http_ok "http://127.0.0.1:$API_PORT/health"
 }
 
@@ -146,6 +147,8 @@ where() {
 start() {
   if alive "$1"; then say "$1" "already running (pid $(cat "$(pidfile "$1")")) at $(where "$1")"; return 0; fi
   rm -f "$(pidfile "$1")"
+  # Each start gets a fresh log, so readiness checks read only this start's lines.
+  [ -f "$STACK/$1.log" ] && mv "$STACK/$1.log" "$STACK/$1.log.prev"
   "start_$1"
   say "$1" "up (pid $(cat "$(pidfile "$1")")) at $(where "$1")"
 }

@@ -1,0 +1,65 @@
+"""pitwall's REST façade: takes submissions, triggers the Prefect deployment, reports jobs and readiness.
+
+It never computes a portfolio itself; the flow does, and the API reads what the flow stored in Redis.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+
+import pitwall
+from pitwall.settings import Settings, get_settings
+from pitwall.stores.graph import GraphStore
+from pitwall.stores.jobs import JobStore
+from service import errors
+from service.limits import BodySizeLimit
+from service.orchestrator import Orchestrator
+from service.reconcile import sweep_forever
+from service.routes import health, jobs
+
+logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.settings = settings
+        app.state.started = time.monotonic()
+        # Building clients connects to nothing: the API starts, and says it is not ready, with any dependency down.
+        app.state.jobs = JobStore.from_settings(settings)
+        app.state.graph = GraphStore.from_settings(settings)
+        async with Orchestrator(settings.prefect_api_url, settings.deployment_name) as orchestrator:
+            app.state.orchestrator = orchestrator
+            sweeper = asyncio.create_task(
+                sweep_forever(app.state.jobs, orchestrator, settings.reconcile_after_seconds,
+                              settings.reconcile_interval_seconds)
+            )
+            try:
+                yield
+            finally:
+                sweeper.cancel()
+                app.state.jobs.close()
+                app.state.graph.close()
+
+    app = FastAPI(
+        title="pitwall",
+        version=pitwall.__version__,
+        description="Tournament portfolios of NASCAR DraftKings lineups, optimized over simulated races.",
+        lifespan=lifespan,
+    )
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    errors.install(app)
+    app.include_router(health.router)
+    app.include_router(jobs.router)
+    return app
+
+
+app = create_app()

@@ -1,0 +1,119 @@
+"""Job endpoints: submit an optimization, follow its status, fetch its portfolio."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from anyio import to_thread
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Response
+from fastapi.responses import JSONResponse
+
+from pitwall.jobs import Job, JobStatus
+from pitwall.request import OptimizeRequest
+from pitwall.settings import Settings
+from pitwall.stores.jobs import IdempotencyConflict, JobStore
+from service.deps import get_jobs, get_orchestrator, get_settings
+from service.orchestrator import Orchestrator, OrchestratorUnavailable
+from service.reconcile import is_stale, reconcile
+from service.schemas import ErrorBody, JobList, JobView, Result, Submitted, ValidationErrorBody, links
+
+router = APIRouter(prefix="/api/v1", tags=["jobs"])
+
+_UNAVAILABLE = {503: {"model": ErrorBody, "description": "Redis or the Prefect server is unavailable"}}
+_UNKNOWN = {404: {"model": ErrorBody, "description": "No job with this run id"}}
+
+
+@router.post(
+    "/optimize",
+    status_code=202,
+    response_model=Submitted,
+    responses={409: {"model": ErrorBody}, 422: {"model": ValidationErrorBody}, **_UNAVAILABLE},
+)
+async def submit(
+    body: OptimizeRequest,
+    response: Response,
+    idempotency_key: Annotated[str | None, Header(min_length=1, max_length=128)] = None,
+    jobs: JobStore = Depends(get_jobs),
+    orchestrator: Orchestrator = Depends(get_orchestrator),
+) -> Submitted:
+    """Create a job and start its flow run. With an `Idempotency-Key` already used, answer that job again."""
+    request = body.model_dump(mode="json")
+    try:
+        job, created = await to_thread.run_sync(lambda: jobs.create(request, idempotency_key=idempotency_key))
+    except IdempotencyConflict as exc:
+        raise HTTPException(status_code=409, detail=str(exc)) from exc
+    if not created:
+        response.headers["Idempotent-Replayed"] = "true"
+        return Submitted(run_id=job.run_id, status=job.status, links=links(job.run_id))
+    try:
+        flow_run_id = await orchestrator.submit(job.run_id)
+    except OrchestratorUnavailable as exc:
+        # The job must not wait forever for a run that was never made: it fails now, and its key is freed
+        # so the client's retry with the same Idempotency-Key starts a fresh job.
+        def give_up() -> None:
+            jobs.transition(job.run_id, JobStatus.failed, error=str(exc))
+            if idempotency_key:
+                jobs.release_idempotency_key(idempotency_key, job.run_id)
+
+        await to_thread.run_sync(give_up)
+        raise OrchestratorUnavailable(f"{exc} (job {job.run_id} marked failed)") from exc
+    await to_thread.run_sync(jobs.set_flow_run, job.run_id, flow_run_id)
+    return Submitted(run_id=job.run_id, status=job.status, links=links(job.run_id))
+
+
+@router.get("/jobs", response_model=JobList, responses=_UNAVAILABLE)
+async def list_jobs(
+    status: JobStatus | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    jobs: JobStore = Depends(get_jobs),
+) -> JobList:
+    found = await to_thread.run_sync(lambda: jobs.list(status=status, limit=limit, offset=offset))
+    return JobList(jobs=[JobView.of(job) for job in found])
+
+
+async def _job(run_id: str, jobs: JobStore, orchestrator: Orchestrator, settings: Settings) -> Job:
+    job = await to_thread.run_sync(jobs.get, run_id)
+    if job is None:
+        raise HTTPException(status_code=404, detail=f"no job with run id {run_id!r}")
+    if is_stale(job, settings.reconcile_after_seconds):
+        job = await reconcile(job, jobs, orchestrator)
+    return job
+
+
+@router.get("/jobs/{run_id}", response_model=JobView, responses={**_UNKNOWN, **_UNAVAILABLE})
+@router.get("/optimize/{run_id}/status", response_model=JobView, responses={**_UNKNOWN, **_UNAVAILABLE})
+async def job_status(
+    run_id: str,
+    jobs: JobStore = Depends(get_jobs),
+    orchestrator: Orchestrator = Depends(get_orchestrator),
+    settings: Settings = Depends(get_settings),
+) -> JobView:
+    return JobView.of(await _job(run_id, jobs, orchestrator, settings))
+
+
+@router.get(
+    "/jobs/{run_id}/result",
+    response_model=Result,
+    responses={202: {"model": JobView}, 409: {"model": ErrorBody}, **_UNKNOWN, **_UNAVAILABLE},
+)
+@router.get(
+    "/optimize/{run_id}/result",
+    response_model=Result,
+    responses={202: {"model": JobView}, 409: {"model": ErrorBody}, **_UNKNOWN, **_UNAVAILABLE},
+)
+async def job_result(
+    run_id: str,
+    jobs: JobStore = Depends(get_jobs),
+    orchestrator: Orchestrator = Depends(get_orchestrator),
+    settings: Settings = Depends(get_settings),
+) -> Result | JSONResponse:
+    job = await _job(run_id, jobs, orchestrator, settings)
+    if job.status in (JobStatus.pending, JobStatus.running):
+        return JSONResponse(status_code=202, content=JobView.of(job).model_dump(mode="json"))
+    if job.status in (JobStatus.failed, JobStatus.cancelled):
+        raise HTTPException(status_code=409, detail=f"job {job.status.value}: {job.error or 'no error recorded'}")
+    result = await to_thread.run_sync(jobs.result, run_id)
+    if result is None:  # complete and result are written together; only expiry separates them
+        raise HTTPException(status_code=404, detail=f"the result of job {run_id!r} has expired")
+    return Result(run_id=run_id, status=job.status, result=result)
