@@ -4,6 +4,8 @@
 #
 #   scripts/stack.sh up | down | status
 #   scripts/stack.sh start SERVICE | stop SERVICE | kill SERVICE     (SERVICE: redis neo4j prefect worker api)
+#   scripts/stack.sh deploy     register the work pool and the deployments of prefect.yaml again
+#   scripts/stack.sh jars       resolve the Neo4j jars into the cache (once)
 #   scripts/stack.sh env        print the PITWALL_/PREFECT_ variables a client of this stack needs
 #
 # Every process is stopped by the pid it was started with, never by name.
@@ -186,6 +188,7 @@ case $cmd in
   stop) stop "${2:?service}" ;;
   kill) stop "${2:?service}" KILL ;;
   deploy) deploy ;;
+  jars) neo4j_jars ;;
   env) env | grep -E '^(PITWALL_|PREFECT_)' | sort ;;
-  *) echo "usage: $0 up|down|status|start SERVICE|stop SERVICE|kill SERVICE|deploy|env" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|status|start SERVICE|stop SERVICE|kill SERVICE|deploy|jars|env" >&2; exit 2 ;;
 esac

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# `make test`: install what is missing, run the unit tests, start a stack of pitwall's own on test ports
+# (so a running stack is never touched), run the integration tests against it, and always stop it.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+bash scripts/bootstrap.sh
+
+export PITWALL_STACK_DIR=${PITWALL_TEST_STACK_DIR:-$ROOT/.stack-test}
+export PITWALL_REDIS_PORT=${PITWALL_TEST_REDIS_PORT:-16379}
+export PITWALL_NEO4J_BOLT_PORT=${PITWALL_TEST_NEO4J_PORT:-17687}
+export PITWALL_PREFECT_PORT=${PITWALL_TEST_PREFECT_PORT:-14200}
+export PITWALL_API_PORT=${PITWALL_TEST_API_PORT:-18000}
+unset PITWALL_REDIS_URL PITWALL_NEO4J_URI PITWALL_PREFECT_API_URL PREFECT_API_URL
+# Each test run starts from empty stores: leftovers of an earlier run must not make a test pass.
+bash scripts/stack.sh down >/dev/null 2>&1 || true
+rm -rf "$PITWALL_STACK_DIR"
+
+trap 'bash scripts/stack.sh down' EXIT
+bash scripts/stack.sh up
+eval "$(bash scripts/stack.sh env | sed 's/^/export /')"
+.venv/bin/python -m pytest "$@"

@@ -1,0 +1,69 @@
+"""Shared fixtures. Integration tests run against the stack scripts/test.sh started on test ports."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _api_url() -> str:
+    return f"http://127.0.0.1:{os.environ.get('PITWALL_API_PORT', '8000')}"
+
+
+@pytest.fixture(scope="session")
+def api_url() -> str:
+    url = _api_url()
+    try:
+        httpx.get(f"{url}/health", timeout=3).raise_for_status()
+    except httpx.HTTPError as exc:
+        pytest.fail(f"no pitwall API at {url} ({exc}); integration tests run under `make test`, which starts the stack")
+    return url
+
+
+@pytest.fixture
+def api(api_url: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=api_url, timeout=30) as client:
+        yield client
+
+
+def stack(*args: str) -> str:
+    """Drive the test stack with its own script (start/stop/kill a service), as an operator would."""
+    done = subprocess.run(["bash", str(ROOT / "scripts/stack.sh"), *args], capture_output=True, text=True, timeout=300)
+    if done.returncode != 0:
+        raise RuntimeError(f"stack.sh {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+    return done.stdout
+
+
+@pytest.fixture
+def stack_ctl() -> Callable[..., str]:
+    return stack
+
+
+def wait_until(predicate: Callable[[], object], timeout: float = 60, every: float = 0.5, what: str = "condition"):
+    """Poll until predicate() is truthy and return its value; fail the test with `what` on timeout."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout:g}s waiting for {what}")
+        time.sleep(every)
+
+
+def wait_for_status(api: httpx.Client, run_id: str, statuses: set[str], timeout: float = 90) -> dict:
+    def check() -> dict | None:
+        response = api.get(f"/api/v1/jobs/{run_id}")
+        if response.status_code == 200 and response.json()["status"] in statuses:
+            return response.json()
+        return None
+
+    return wait_until(check, timeout, what=f"job {run_id} to reach {sorted(statuses)}")
