@@ -11,19 +11,28 @@ import logging
 import time
 from collections.abc import AsyncIterator
 
+from anyio import to_thread
 from fastapi import FastAPI
 
 import pitwall
 from pitwall.settings import Settings, get_settings
+from pitwall.stores.errors import StoreUnavailable
 from pitwall.stores.graph import GraphStore
 from pitwall.stores.jobs import JobStore
 from service import errors
 from service.limits import BodySizeLimit
 from service.orchestrator import Orchestrator
 from service.reconcile import sweep_forever
-from service.routes import health, jobs
+from service.routes import health, jobs, slates
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+
+async def _ensure_schema(graph: GraphStore) -> None:
+    try:
+        await to_thread.run_sync(graph.ensure_schema)
+    except StoreUnavailable as exc:
+        logging.getLogger("pitwall.api").warning("graph schema not checked at start-up: %s", exc)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -38,6 +47,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.graph = GraphStore.from_settings(settings)
         async with Orchestrator(settings.prefect_api_url, settings.deployment_name) as orchestrator:
             app.state.orchestrator = orchestrator
+            # Constraints and indexes are created idempotently at start-up; Neo4j may still be down, so not awaited.
+            schema = asyncio.create_task(_ensure_schema(app.state.graph))
             sweeper = asyncio.create_task(
                 sweep_forever(app.state.jobs, orchestrator, settings.reconcile_after_seconds,
                               settings.reconcile_interval_seconds)
@@ -46,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 yield
             finally:
                 sweeper.cancel()
+                schema.cancel()
                 app.state.jobs.close()
                 app.state.graph.close()
 
@@ -59,6 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     app.include_router(health.router)
     app.include_router(jobs.router)
+    app.include_router(slates.router)
     return app
 
 

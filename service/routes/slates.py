@@ -1,0 +1,129 @@
+"""Slate endpoints: upload a DraftKings salary CSV for a race, list and read stored slates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from anyio import to_thread
+from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from pitwall.request import MAX_DRIVERS
+from pitwall.slate import SlateError, load_slate
+from pitwall.stores.graph import GraphStore, SlateSummary
+from pitwall.tracks import UnknownTrack
+from service.deps import get_graph
+from service.schemas import ErrorBody, ValidationErrorBody
+
+router = APIRouter(prefix="/api/v1/slates", tags=["slates"])
+
+_UNAVAILABLE = {503: {"model": ErrorBody, "description": "Neo4j is unavailable"}}
+
+
+class SlateUpload(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    salaries_csv: str = Field(min_length=1, max_length=200_000, description="DraftKings salary CSV as exported")
+    grid_csv: str | None = Field(default=None, max_length=50_000, description="name or DK id → starting position")
+    track: str = Field(min_length=1, max_length=100)
+    date: dt.date
+    laps: int = Field(ge=1, le=2_000)
+    track_type: str | None = Field(default=None, max_length=30, description="needed only for a track pitwall does not know")
+    series: str = Field(default="Cup", max_length=30)
+
+
+class EntryView(BaseModel):
+    name: str
+    dk_id: int
+    salary: int
+    start: int
+
+
+class SlateView(BaseModel):
+    slate_id: str
+    series: str
+    track: str
+    track_type: str | None
+    date: dt.date
+    laps: int
+    entries: int
+    version: int
+    created_at: dt.datetime
+
+    @classmethod
+    def of(cls, summary: SlateSummary) -> SlateView:
+        return cls(**{name: getattr(summary, name) for name in cls.model_fields})
+
+
+class SlateDetail(SlateView):
+    drivers: list[EntryView]
+
+
+class SlateList(BaseModel):
+    slates: list[SlateView]
+
+
+def _invalid(field: str, problems: list[str]) -> JSONResponse:
+    return JSONResponse(
+        status_code=422,
+        content={"detail": "invalid slate", "errors": [{"field": field, "message": p} for p in problems]},
+    )
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=SlateDetail,
+    responses={409: {"model": ErrorBody}, 422: {"model": ValidationErrorBody}, **_UNAVAILABLE},
+)
+async def upload_slate(body: SlateUpload, graph: GraphStore = Depends(get_graph)) -> SlateDetail | JSONResponse:
+    """Validate a salary CSV against the drivers pitwall knows and store it; the same content gets the same id."""
+    known = await to_thread.run_sync(lambda: graph.known_drivers(series=body.series))
+    if not known:
+        raise HTTPException(
+            status_code=409, detail=f"the knowledge graph holds no {body.series} drivers yet: run `pitwall seed` first"
+        )
+    try:
+        slate = load_slate(
+            body.salaries_csv, track=body.track, date=body.date, laps=body.laps, grid_text=body.grid_csv,
+            known_drivers=known, track_type=body.track_type, series=body.series,
+        )
+        slate.kind  # an unknown track without a track type fails here, before anything is stored
+    except UnknownTrack as exc:
+        return _invalid("track_type" if body.track_type else "track", [str(exc)])
+    except SlateError as exc:
+        return _invalid("salaries_csv", exc.problems)
+    if len(slate.entries) > MAX_DRIVERS:
+        return _invalid("salaries_csv", [f"at most {MAX_DRIVERS} drivers per slate, got {len(slate.entries)}"])
+    slate_id = await to_thread.run_sync(graph.save_slate, slate)
+    return await _detail(graph, slate_id)
+
+
+@router.get("", response_model=SlateList, responses=_UNAVAILABLE)
+async def list_slates(
+    series: str | None = None,
+    track: str | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    graph: GraphStore = Depends(get_graph),
+) -> SlateList:
+    found = await to_thread.run_sync(
+        lambda: graph.list_slates(series=series, track=track, date_from=date_from, date_to=date_to, limit=limit)
+    )
+    return SlateList(slates=[SlateView.of(s) for s in found])
+
+
+@router.get("/{slate_id}", response_model=SlateDetail, responses={404: {"model": ErrorBody}, **_UNAVAILABLE})
+async def read_slate(slate_id: str, graph: GraphStore = Depends(get_graph)) -> SlateDetail:
+    return await _detail(graph, slate_id)
+
+
+async def _detail(graph: GraphStore, slate_id: str) -> SlateDetail:
+    summary, slate = await to_thread.run_sync(lambda: (graph.get_slate_summary(slate_id), graph.get_slate(slate_id)))
+    if summary is None or slate is None:
+        raise HTTPException(status_code=404, detail=f"no slate with id {slate_id!r}")
+    drivers = [EntryView(name=e.name, dk_id=e.dk_id, salary=e.salary, start=e.start) for e in slate.entries]
+    return SlateDetail(**SlateView.of(summary).model_dump(), drivers=drivers)
