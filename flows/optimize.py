@@ -1,13 +1,26 @@
-"""The `optimize-slate` flow: one job from its request in Redis to its portfolio in Redis."""
+"""The `optimize-slate` flow: one job from its request in Redis to its portfolio in Redis.
+
+start → load slate → calibrate → scenarios in shards → solve → evaluate → lineage → persist.
+Task results are persisted (PREFECT_RESULTS_PERSIST_BY_DEFAULT in the stack), so an operator's retry
+of a failed run reuses the finished shards and recomputes only what failed.
+"""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
-from prefect import flow
+from prefect import flow, get_run_logger, unmapped
 
 from flows.hooks import mirror_state
+from pitwall.request import OptimizeRequest
+from pitwall.run import result_document
+from pitwall.simulation import Scenarios
 from tasks.jobs import persist_result, report_stage, start_job
+from tasks.lineage import record_lineage
+from tasks.portfolio import evaluate_portfolio, solve_portfolio
+from tasks.scenarios import calibrate_race, generate_scenarios
+from tasks.slate import load_slate
 
 _HOOKS = [mirror_state]
 
@@ -22,12 +35,44 @@ _HOOKS = [mirror_state]
     on_cancellation=_HOOKS,
 )
 def optimize_slate(run_id: str) -> dict[str, Any]:
-    request = start_job(run_id)
-    report_stage(run_id, "load-slate", 0.05)
-    if request.get("slate_id"):
-        raise LookupError(f"slate {request['slate_id']!r}: stored slates are not wired into the flow yet")
-    # PLACEHOLDER until the simulation engine and the portfolio solver are wired in: the flow
-    # returns the slate's drivers and no lineups, and says so in the result.
-    result = {"placeholder": True, "drivers": [d["name"] for d in request["drivers"]], "lineups": []}
-    persist_result(run_id, result)
-    return {"run_id": run_id, "lineups": 0}
+    log = get_run_logger()
+    timings: dict[str, float] = {}
+    current: list[tuple[str, float]] = []
+
+    def begin(stage: str, progress: float) -> None:
+        """Record the stage the job is in (and how long the previous one took)."""
+        now = time.perf_counter()
+        if current:
+            timings[current[-1][0]] = now - current[-1][1]
+        current.append((stage, now))
+        report_stage(run_id, stage, progress)
+
+    request = OptimizeRequest.model_validate(start_job(run_id))
+    begin("load-slate", 0.05)
+    slate = load_slate(request)
+    log.info("run %s: %s %s on %s, %d drivers", run_id, slate.series, slate.track, slate.date, len(slate.entries))
+
+    begin("calibrate", 0.1)
+    model = calibrate_race(slate)
+
+    begin("simulate", 0.2)
+    config = request.scenario_config
+    shards = generate_scenarios.map(
+        unmapped(model), unmapped(config.n_scenarios), unmapped(config.seed), range(config.shards), unmapped(config.shards)
+    ).result()
+    projection = Scenarios.concat(shards).points.mean(axis=0)
+
+    begin("solve", 0.45)
+    portfolio = solve_portfolio(slate, shards, request.portfolio, request.contest, config.seed)
+
+    begin("evaluate", 0.75)
+    # The evaluation's scenarios and field come from another seed: its metrics are out of sample.
+    metrics = evaluate_portfolio(slate, model, projection, portfolio, request.contest, config.seed + 1)
+
+    begin("lineage", 0.9)
+    slate_id = record_lineage(run_id, slate, request.slate_id, portfolio.lineups)
+
+    begin("persist", 0.95)
+    persist_result(run_id, result_document(slate, slate_id, portfolio, metrics, projection, timings))
+    log.info("run %s: %d lineups, out-of-sample ROI %.3f", run_id, len(portfolio.lineups), metrics.roi)
+    return {"run_id": run_id, "lineups": len(portfolio.lineups), "roi": metrics.roi}

@@ -6,6 +6,7 @@ Validated once at the edge; the job record keeps the validated form, and the flo
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -43,10 +44,28 @@ class ScenarioConfig(_Strict):
 class PortfolioConfig(_Strict):
     n_lineups: int = Field(default=20, ge=1, le=MAX_LINEUPS)
     max_exposure: float = Field(default=1.0, gt=0, le=1)
-    max_overlap: int = Field(default=5, ge=0, le=5)
+    driver_max_exposure: dict[str, float] = Field(default_factory=dict, max_length=MAX_DRIVERS)
+    driver_min_exposure: dict[str, float] = Field(default_factory=dict, max_length=MAX_DRIVERS)
+    max_overlap: int | None = Field(default=None, ge=0, le=5, description="most drivers two lineups may share")
     min_salary: int = Field(default=0, ge=0, le=50_000)
     locks: list[str] = Field(default_factory=list, max_length=6)
     excludes: list[str] = Field(default_factory=list, max_length=MAX_DRIVERS)
+
+    @model_validator(mode="after")
+    def _exposures_are_shares(self) -> PortfolioConfig:
+        for name, shares in (("driver_max_exposure", self.driver_max_exposure),
+                             ("driver_min_exposure", self.driver_min_exposure)):
+            bad = [driver for driver, share in shares.items() if not 0 <= share <= 1]
+            if bad:
+                raise ValueError(f"{name}: shares must lie in [0, 1], not for {', '.join(bad)}")
+        return self
+
+
+class ContestConfig(_Strict):
+    entries: int = Field(default=10_000, ge=200, le=500_000)
+    entry_fee: float = Field(default=20.0, gt=0, le=10_000)
+    field: Literal["sharp", "weak"] = "sharp"
+    evaluation_scenarios: int = Field(default=10_000, ge=100, le=MAX_SCENARIOS)
 
 
 class OptimizeRequest(_Strict):
@@ -55,6 +74,7 @@ class OptimizeRequest(_Strict):
     drivers: list[InlineDriver] = Field(default_factory=list, max_length=MAX_DRIVERS)
     scenario_config: ScenarioConfig = Field(default_factory=ScenarioConfig)
     portfolio: PortfolioConfig = Field(default_factory=PortfolioConfig)
+    contest: ContestConfig = Field(default_factory=ContestConfig)
 
     @model_validator(mode="after")
     def _one_slate(self) -> OptimizeRequest:

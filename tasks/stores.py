@@ -1,0 +1,45 @@
+"""The stores a task talks to, built from settings for the duration of one call."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from pitwall.settings import get_settings
+from pitwall.stores.errors import StoreUnavailable
+from pitwall.stores.graph import GraphStore
+from pitwall.stores.jobs import JobStore
+
+
+@contextmanager
+def graph_store() -> Iterator[GraphStore]:
+    store = GraphStore.from_settings(get_settings())
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+@contextmanager
+def job_store() -> Iterator[JobStore]:
+    store = JobStore.from_settings(get_settings())
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def _transient(task: Any, task_run: Any, state: Any) -> bool:
+    """Retry only what a retry can mend: a store that did not answer, not a bad slate or request."""
+    try:
+        state.result()
+    except StoreUnavailable:
+        return True
+    except Exception:
+        return False
+    return False
+
+
+# Redis and Neo4j blips are transient: retry quickly before failing the run.
+STORE_RETRIES: dict[str, Any] = dict(retries=3, retry_delay_seconds=[1, 2, 4], retry_condition_fn=_transient)
