@@ -14,10 +14,10 @@ status:
 	bash scripts/stack.sh status
 
 seed: up
-	.venv/bin/pitwall seed
+	eval "$$(bash scripts/stack.sh env | sed 's/^/export /')" && .venv/bin/pitwall seed
 
-demo: up
-	bash scripts/demo.sh
+demo: seed
+	eval "$$(bash scripts/stack.sh env | sed 's/^/export /')" && .venv/bin/python scripts/demo.py
 
 test:
 	bash scripts/test.sh

@@ -62,10 +62,10 @@ class PortfolioConfig(_Strict):
 
 
 class ContestConfig(_Strict):
-    entries: int = Field(default=10_000, ge=200, le=500_000)
+    entries: int = Field(default=10_000, ge=200, le=100_000)
     entry_fee: float = Field(default=20.0, gt=0, le=10_000)
     field: Literal["sharp", "weak"] = "sharp"
-    evaluation_scenarios: int = Field(default=10_000, ge=100, le=MAX_SCENARIOS)
+    evaluation_scenarios: int = Field(default=5_000, ge=100, le=MAX_SCENARIOS)
 
 
 class OptimizeRequest(_Strict):

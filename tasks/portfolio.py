@@ -12,8 +12,10 @@ from pitwall.run import controls_for
 from pitwall.simulation import RaceModel, Scenarios, simulate
 from pitwall.slate import Slate
 
-# Opponent lineups sampled per field; each stands for an equal share of the contest's other entries.
-FIELD_LINEUPS = 2_000
+# Opponent lineups the solver plays against; each stands for an equal share of the contest's other entries.
+# A sampled field smaller than the contest under-states how high its best scores reach, which flatters
+# win rates, so only the solver uses this approximation: the evaluation plays the whole contest.
+SOLVER_FIELD_LINEUPS = 2_000
 
 
 def payout_table(contest: ContestConfig) -> PayoutTable:
@@ -25,7 +27,7 @@ def solve_portfolio(
     slate: Slate, shards: list[Scenarios], config: PortfolioConfig, contest: ContestConfig, seed: int
 ) -> Portfolio:
     points = Scenarios.concat(shards).points
-    size = min(FIELD_LINEUPS, contest.entries - config.n_lineups)
+    size = min(SOLVER_FIELD_LINEUPS, contest.entries - config.n_lineups)
     field = sample_field(points.mean(axis=0), slate.salaries, size, style=contest.field, seed=seed)
     return solve(points, slate.salaries, controls_for(slate, config), field=field,
                  payout=payout_table(contest), seed=seed)
@@ -35,8 +37,8 @@ def solve_portfolio(
 def evaluate_portfolio(
     slate: Slate, model: RaceModel, projection: np.ndarray, portfolio: Portfolio, contest: ContestConfig, seed: int
 ) -> Metrics:
-    """Contest metrics on fresh scenarios (their own seed) against a freshly drawn field."""
+    """Contest metrics on fresh scenarios (their own seed) against a freshly drawn field of every opponent."""
     points = simulate(model, contest.evaluation_scenarios, seed).points
-    size = min(FIELD_LINEUPS, contest.entries - len(portfolio.lineups))
-    field = sample_field(projection, slate.salaries, size, style=contest.field, seed=seed)
+    field = sample_field(projection, slate.salaries, contest.entries - len(portfolio.lineups),
+                         style=contest.field, seed=seed)
     return evaluate(portfolio.lineups, points, field, payout_table(contest), scenario_seed=seed)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from anyio import to_thread
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 
 from pitwall.jobs import Job, JobStatus
 from pitwall.request import OptimizeRequest
@@ -92,22 +92,10 @@ async def job_status(
     return JobView.of(await _job(run_id, jobs, orchestrator, settings))
 
 
-@router.get(
-    "/jobs/{run_id}/result",
-    response_model=Result,
-    responses={202: {"model": JobView}, 409: {"model": ErrorBody}, **_UNKNOWN, **_UNAVAILABLE},
-)
-@router.get(
-    "/optimize/{run_id}/result",
-    response_model=Result,
-    responses={202: {"model": JobView}, 409: {"model": ErrorBody}, **_UNKNOWN, **_UNAVAILABLE},
-)
-async def job_result(
-    run_id: str,
-    jobs: JobStore = Depends(get_jobs),
-    orchestrator: Orchestrator = Depends(get_orchestrator),
-    settings: Settings = Depends(get_settings),
-) -> Result | JSONResponse:
+async def _finished(
+    run_id: str, jobs: JobStore, orchestrator: Orchestrator, settings: Settings
+) -> tuple[Job, dict] | JSONResponse:
+    """The job and its result once complete; a 202 with the job while it is still on its way."""
     job = await _job(run_id, jobs, orchestrator, settings)
     if job.status in (JobStatus.pending, JobStatus.running):
         return JSONResponse(status_code=202, content=JobView.of(job).model_dump(mode="json"))
@@ -116,4 +104,45 @@ async def job_result(
     result = await to_thread.run_sync(jobs.result, run_id)
     if result is None:  # complete and result are written together; only expiry separates them
         raise HTTPException(status_code=404, detail=f"the result of job {run_id!r} has expired")
+    return job, result
+
+
+_RESULT_RESPONSES = {202: {"model": JobView}, 409: {"model": ErrorBody}, **_UNKNOWN, **_UNAVAILABLE}
+
+
+@router.get("/jobs/{run_id}/result", response_model=Result, responses=_RESULT_RESPONSES)
+@router.get("/optimize/{run_id}/result", response_model=Result, responses=_RESULT_RESPONSES)
+async def job_result(
+    run_id: str,
+    jobs: JobStore = Depends(get_jobs),
+    orchestrator: Orchestrator = Depends(get_orchestrator),
+    settings: Settings = Depends(get_settings),
+) -> Result | JSONResponse:
+    finished = await _finished(run_id, jobs, orchestrator, settings)
+    if isinstance(finished, JSONResponse):
+        return finished
+    job, result = finished
     return Result(run_id=run_id, status=job.status, result=result)
+
+
+@router.get(
+    "/jobs/{run_id}/lineups.csv",
+    response_class=PlainTextResponse,
+    responses={200: {"content": {"text/csv": {}}, "description": "DraftKings upload CSV"}, **_RESULT_RESPONSES},
+)
+async def job_lineups_csv(
+    run_id: str,
+    jobs: JobStore = Depends(get_jobs),
+    orchestrator: Orchestrator = Depends(get_orchestrator),
+    settings: Settings = Depends(get_settings),
+) -> Response:
+    """The portfolio as DraftKings' upload CSV (header D,D,D,D,D,D, DK ids), ready to submit."""
+    finished = await _finished(run_id, jobs, orchestrator, settings)
+    if isinstance(finished, JSONResponse):
+        return finished
+    _, result = finished
+    return Response(
+        content=result["upload_csv"],
+        media_type="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="pitwall-{run_id}.csv"'},
+    )
