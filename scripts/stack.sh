@@ -113,13 +113,9 @@ start_prefect() {
   deploy
 }
 
-# Registers the work pool and the deployments of prefect.yaml. Upserts, so running it again changes nothing.
 deploy() {
-  local pool=${PITWALL_WORK_POOL:-pitwall}
-  "$VENV/bin/prefect" work-pool inspect "$pool" >/dev/null 2>&1 \
-    || "$VENV/bin/prefect" work-pool create "$pool" --type process >>"$STACK/deploy.log" 2>&1
-  PITWALL_WORK_POOL=$pool "$VENV/bin/prefect" --no-prompt deploy --all >>"$STACK/deploy.log" 2>&1 \
-    || { echo "prefect deploy failed; see $STACK/deploy.log" >&2; tail -n 30 "$STACK/deploy.log" >&2; return 1; }
+  PREFECT=$VENV/bin/prefect bash "$ROOT/deployments/register.sh" >>"$STACK/deploy.log" 2>&1 \
+    || { echo "registering the deployments failed; see $STACK/deploy.log" >&2; tail -n 30 "$STACK/deploy.log" >&2; return 1; }
 }
 
 start_worker() {
