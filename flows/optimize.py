@@ -12,6 +12,7 @@ from typing import Any
 
 from prefect import flow, get_run_logger, unmapped
 
+from flows.artifacts import RunProgress, publish_result
 from flows.hooks import mirror_state
 from pitwall.request import OptimizeRequest
 from pitwall.run import result_document
@@ -38,14 +39,16 @@ def optimize_slate(run_id: str) -> dict[str, Any]:
     log = get_run_logger()
     timings: dict[str, float] = {}
     current: list[tuple[str, float]] = []
+    progress = RunProgress(run_id)
 
-    def begin(stage: str, progress: float) -> None:
+    def begin(stage: str, share: float) -> None:
         """Record the stage the job is in (and how long the previous one took)."""
         now = time.perf_counter()
         if current:
             timings[current[-1][0]] = now - current[-1][1]
         current.append((stage, now))
-        report_stage(run_id, stage, progress)
+        report_stage(run_id, stage, share)
+        progress.update(stage, share)
 
     request = OptimizeRequest.model_validate(start_job(run_id))
     begin("load-slate", 0.05)
@@ -73,6 +76,9 @@ def optimize_slate(run_id: str) -> dict[str, Any]:
     slate_id = record_lineage(run_id, slate, request.slate_id, portfolio.lineups)
 
     begin("persist", 0.95)
-    persist_result(run_id, result_document(slate, slate_id, portfolio, metrics, projection, timings))
+    result = result_document(slate, slate_id, portfolio, metrics, projection, timings)
+    persist_result(run_id, result)
+    publish_result(run_id, result)
+    progress.update("done", 1.0)
     log.info("run %s: %d lineups, out-of-sample ROI %.3f", run_id, len(portfolio.lineups), metrics.roi)
     return {"run_id": run_id, "lineups": len(portfolio.lineups), "roi": metrics.roi}
