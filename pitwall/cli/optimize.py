@@ -1,0 +1,350 @@
+"""`pitwall optimize` and `pitwall evaluate`: a whole job on this machine, no servers.
+
+optimize: slate → calibration on races before the slate's date → solving scenarios →
+portfolio → evaluation on independent scenarios and an independently drawn field →
+DraftKings upload CSV and a JSON summary. evaluate: the same evaluation for any upload
+CSV, so another tool's portfolio is scored on exactly the scenarios and field that
+`optimize` with the same seed reports on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from pitwall.calibration import calibrate
+from pitwall.cli import app
+from pitwall.contest import ContestError, PayoutTable, evaluate as evaluate_portfolio, sample_field
+from pitwall.history import History, HistoryError
+from pitwall.portfolio import Controls, PortfolioError, solve
+from pitwall.simulation import Scenarios, simulate
+from pitwall.slate import Slate, SlateError, load_slate, read_upload, upload_csv
+from pitwall.tracks import UnknownTrack
+
+# Evaluation scenarios and field come from a seed no solving run uses by default, so
+# a portfolio is never judged on the races it was chosen on.
+EVALUATION_SEED_OFFSET = 1_000_003
+SIMULATION_STEPS = 10
+FIELD_SIZE = 2_000
+
+
+class FieldKind(str, Enum):
+    sharp = "sharp"
+    weak = "weak"
+
+
+def evaluation_seed(seed: int) -> int:
+    return seed + EVALUATION_SEED_OFFSET
+
+
+# -- shared options --------------------------------------------------------------------
+
+SlateOpt = Annotated[Path, typer.Option("--slate", help="DraftKings salary CSV (with a Start column, or give --grid).")]
+GridOpt = Annotated[Path | None, typer.Option("--grid", help="Starting grid CSV: driver name or DK id → position.")]
+TrackOpt = Annotated[str, typer.Option("--track", help='Track name, e.g. "Daytona International Speedway".')]
+TrackTypeOpt = Annotated[
+    str | None, typer.Option("--track-type", help="Track type, needed only for a track the history does not know.")
+]
+LapsOpt = Annotated[int, typer.Option("--laps", min=1, help="Scheduled laps.")]
+DateOpt = Annotated[str, typer.Option("--date", help="Race date, YYYY-MM-DD; calibration uses races before it.")]
+SeriesOpt = Annotated[str, typer.Option("--series", help="Series: Cup, O'Reilly or Trucks.")]
+HistoryOpt = Annotated[Path | None, typer.Option("--history", help="Results CSV in the bundled format (default: bundled).")]
+ScenariosOpt = Annotated[int, typer.Option("--scenarios", min=100, help="Simulated races.")]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Seed; evaluation uses an independent seed derived from it.")]
+FieldOpt = Annotated[FieldKind, typer.Option("--field", help="Opponents: sharp or weak field.")]
+EntriesOpt = Annotated[int, typer.Option("--entries", min=2, help="Contest size.")]
+FeeOpt = Annotated[float, typer.Option("--entry-fee", min=0.01, help="Entry fee.")]
+PayoutOpt = Annotated[
+    Path | None, typer.Option("--payout", help="Payout CSV: first_place,last_place,prize rows (default: typical GPP).")
+]
+JsonOpt = Annotated[Path | None, typer.Option("--json", help="Also write the JSON summary here.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", help="No progress bars; only the JSON summary.")]
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(2)
+
+
+def _read(path: Path, what: str) -> str:
+    try:
+        return path.read_text()
+    except OSError as error:
+        raise _fail(f"cannot read the {what} {str(path)!r}: {error.strerror or error}") from None
+
+
+def _load(
+    slate_path: Path, grid: Path | None, track: str, track_type: str | None, laps: int, date: str, series: str,
+    history_path: Path | None,
+) -> tuple[History, Slate]:
+    try:
+        race_date = dt.date.fromisoformat(date)
+    except ValueError:
+        raise _fail(f"--date {date!r} is not a date like 2025-02-16") from None
+    try:
+        history = History.from_csv(history_path)
+    except (OSError, HistoryError) as error:
+        raise _fail(f"history: {error}") from None
+    try:
+        slate = load_slate(
+            _read(slate_path, "salary file"),
+            track=track,
+            date=race_date,
+            laps=laps,
+            grid_text=_read(grid, "grid file") if grid is not None else None,
+            known_drivers=history.known_drivers(),
+            track_type=track_type,
+            series=series,
+        )
+        slate.kind  # an unknown track without --track-type fails here, listing the types
+    except (SlateError, UnknownTrack, ValueError) as error:
+        raise _fail(str(error)) from None
+    return history, slate
+
+
+def _payout(entries: int, entry_fee: float, payout_path: Path | None) -> PayoutTable:
+    try:
+        if payout_path is None:
+            return PayoutTable.gpp(entries, entry_fee)
+        return PayoutTable.from_csv(_read(payout_path, "payout file"), entries=entries, entry_fee=entry_fee)
+    except ContestError as error:
+        raise _fail(str(error)) from None
+
+
+class _Stages:
+    """Stage timings, and a progress bar per long stage on stderr unless quiet."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.timings: dict[str, float] = {}
+        self.started = time.perf_counter()
+        self._progress = None if quiet else Progress(
+            TextColumn("{task.description:<10}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+            TimeElapsedColumn(), console=Console(stderr=True), transient=True,
+        )
+
+    def __enter__(self) -> _Stages:
+        if self._progress is not None:
+            self._progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+    @contextmanager
+    def stage(self, name: str, total: int = 1) -> Iterator[Callable[[int, int], None]]:
+        task = self._progress.add_task(name, total=total) if self._progress is not None else None
+
+        def advance(done: int, of: int) -> None:
+            if task is not None:
+                self._progress.update(task, completed=done, total=of)
+
+        began = time.perf_counter()
+        yield advance
+        self.timings[name] = round(time.perf_counter() - began, 3)
+        if task is not None:
+            self._progress.update(task, completed=total)
+            self._progress.remove_task(task)
+
+    def total(self) -> dict[str, float]:
+        return {**self.timings, "total": round(time.perf_counter() - self.started, 3)}
+
+
+def _simulate(model, n_scenarios: int, seed: int, advance: Callable[[int, int], None]) -> np.ndarray:
+    """Scenarios in shards (identical to one run) so the bar can move."""
+    shards = min(SIMULATION_STEPS, n_scenarios)
+    parts = []
+    for shard in range(shards):
+        parts.append(simulate(model, n_scenarios, seed, shard=shard, shards=shards))
+        advance(shard + 1, shards)
+    return Scenarios.concat(parts).points
+
+
+def _evaluation(slate: Slate, model, lineups, n_scenarios: int, seed: int, field_kind: FieldKind, payout, stages):
+    """Score lineups on scenarios and a field drawn from the evaluation seed."""
+    eval_seed = evaluation_seed(seed)
+    with stages.stage("evaluate", SIMULATION_STEPS + 1) as advance:
+        points = _simulate(model, n_scenarios, eval_seed, advance)
+        size = min(FIELD_SIZE, payout.entries - len(lineups))
+        field = sample_field(points.mean(axis=0), slate.salaries, size, style=field_kind.value, seed=eval_seed)
+        metrics = evaluate_portfolio(np.asarray(lineups), points, field, payout, scenario_seed=eval_seed)
+        advance(SIMULATION_STEPS + 1, SIMULATION_STEPS + 1)
+    return metrics, eval_seed
+
+
+def _emit(summary: dict, json_path: Path | None) -> None:
+    text = json.dumps(summary, indent=2)
+    typer.echo(text)
+    if json_path is not None:
+        json_path.write_text(text + "\n")
+
+
+def _slate_summary(slate: Slate) -> dict:
+    return {
+        "track": slate.track,
+        "track_type": slate.kind,
+        "date": slate.date.isoformat(),
+        "laps": slate.laps,
+        "series": slate.series,
+        "drivers": len(slate.entries),
+    }
+
+
+def _contest_summary(payout: PayoutTable, field_kind: FieldKind) -> dict:
+    return {
+        "entries": payout.entries,
+        "entry_fee": payout.entry_fee,
+        "rake": round(payout.rake, 4),
+        "paid_places": payout.paid_places,
+        "first_prize": payout.prizes[0],
+        "field": field_kind.value,
+    }
+
+
+@app.command()
+def optimize(
+    slate_path: SlateOpt,
+    track: TrackOpt,
+    laps: LapsOpt,
+    date: DateOpt,
+    out: Annotated[Path, typer.Option("--out", help="Where to write the DraftKings upload CSV.")],
+    grid: GridOpt = None,
+    track_type: TrackTypeOpt = None,
+    lineups: Annotated[int, typer.Option("--lineups", min=1, max=150, help="Lineups in the portfolio.")] = 20,
+    scenarios: ScenariosOpt = 10_000,
+    seed: SeedOpt = 7,
+    max_exposure: Annotated[float, typer.Option("--max-exposure", min=0.0, max=1.0, help="Most lineups any driver is in, as a share.")] = 1.0,
+    max_overlap: Annotated[int | None, typer.Option("--max-overlap", min=0, max=5, help="Most drivers two lineups share.")] = None,
+    lock: Annotated[list[str] | None, typer.Option("--lock", help="Driver in every lineup (repeatable).")] = None,
+    exclude: Annotated[list[str] | None, typer.Option("--exclude", help="Driver in no lineup (repeatable).")] = None,
+    min_salary: Annotated[int, typer.Option("--min-salary", min=0, help="Least salary a lineup may use.")] = 0,
+    history_path: HistoryOpt = None,
+    series: SeriesOpt = "Cup",
+    field: FieldOpt = FieldKind.sharp,
+    entries: EntriesOpt = 10_000,
+    entry_fee: FeeOpt = 20.0,
+    payout_path: PayoutOpt = None,
+    json_path: JsonOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Build a tournament portfolio for a slate and write it as a DraftKings upload CSV."""
+    with _Stages(quiet) as stages:
+        history, slate = _load(slate_path, grid, track, track_type, laps, date, series, history_path)
+        try:
+            controls = Controls(
+                n_lineups=lineups,
+                max_exposure=max_exposure,
+                max_overlap=max_overlap,
+                locks=[slate.index(name) for name in lock or []],
+                excludes=[slate.index(name) for name in exclude or []],
+                min_salary=min_salary,
+                names=tuple(slate.names),
+            )
+        except (SlateError, PortfolioError) as error:
+            raise _fail(str(error)) from None
+        payout = _payout(entries, entry_fee, payout_path)
+        try:
+            with stages.stage("calibrate"):
+                model = calibrate(history, slate, track_type=track_type)
+            with stages.stage("simulate", SIMULATION_STEPS) as advance:
+                points = _simulate(model, scenarios, seed, advance)
+            with stages.stage("solve", lineups) as advance:
+                size = min(FIELD_SIZE, payout.entries - lineups)
+                solving_field = sample_field(points.mean(axis=0), slate.salaries, size, style=field.value, seed=seed)
+                portfolio = solve(points, slate.salaries, controls, field=solving_field, payout=payout, seed=seed, progress=advance)
+            out.write_text(upload_csv(slate, portfolio.lineups.tolist()))
+            metrics, eval_seed = _evaluation(slate, model, portfolio.lineups, scenarios, seed, field, payout, stages)
+        except (PortfolioError, ContestError, SlateError, UnknownTrack, ValueError) as error:
+            raise _fail(str(error)) from None
+    timings = stages.total()
+    names = slate.names
+    _emit(
+        {
+            "slate": _slate_summary(slate),
+            "upload_csv": str(out),
+            "lineups": [" / ".join(names[i] for i in lineup) for lineup in portfolio.lineups.tolist()],
+            "controls": {
+                "lineups": lineups,
+                "max_exposure": max_exposure,
+                "max_overlap": max_overlap,
+                "locks": lock or [],
+                "excludes": exclude or [],
+                "min_salary": min_salary,
+            },
+            "contest": _contest_summary(payout, field),
+            "scenarios": {
+                "solve": {"count": scenarios, "seed": seed},
+                "evaluate": {"count": scenarios, "seed": eval_seed},
+                "note": "metrics come from scenarios and a field drawn independently of those the portfolio was solved on",
+            },
+            "timings": {key: timings[key] for key in ("calibrate", "simulate", "solve", "evaluate", "total")},
+            "solver": portfolio.summary(),
+            "metrics": metrics.summary(names),
+        },
+        json_path,
+    )
+
+
+@app.command()
+def evaluate(
+    slate_path: SlateOpt,
+    track: TrackOpt,
+    laps: LapsOpt,
+    date: DateOpt,
+    lineups_path: Annotated[Path, typer.Option("--lineups", help="DraftKings upload CSV of any portfolio.")],
+    grid: GridOpt = None,
+    track_type: TrackTypeOpt = None,
+    scenarios: ScenariosOpt = 10_000,
+    seed: SeedOpt = 7,
+    history_path: HistoryOpt = None,
+    series: SeriesOpt = "Cup",
+    field: FieldOpt = FieldKind.sharp,
+    entries: EntriesOpt = 10_000,
+    entry_fee: FeeOpt = 20.0,
+    payout_path: PayoutOpt = None,
+    json_path: JsonOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Score any portfolio on the evaluation scenarios and field `optimize --seed` reports on."""
+    with _Stages(quiet) as stages:
+        history, slate = _load(slate_path, grid, track, track_type, laps, date, series, history_path)
+        try:
+            lineups = read_upload(slate, _read(lineups_path, "lineups file"))
+        except SlateError as error:
+            raise _fail(str(error)) from None
+        if not lineups:
+            raise _fail(f"{str(lineups_path)!r} holds no lineups")
+        payout = _payout(entries, entry_fee, payout_path)
+        try:
+            with stages.stage("calibrate"):
+                model = calibrate(history, slate, track_type=track_type)
+            metrics, eval_seed = _evaluation(slate, model, lineups, scenarios, seed, field, payout, stages)
+        except (ContestError, ValueError) as error:
+            raise _fail(str(error)) from None
+    timings = stages.total()
+    _emit(
+        {
+            "slate": _slate_summary(slate),
+            "lineups_file": str(lineups_path),
+            "contest": _contest_summary(payout, field),
+            "scenarios": {
+                "evaluate": {"count": scenarios, "seed": eval_seed},
+                "note": "the evaluation seed is the one `pitwall optimize --seed` evaluates on, independent of its solving seed",
+            },
+            "timings": {key: timings[key] for key in ("calibrate", "evaluate", "total")},
+            "metrics": metrics.summary(slate.names),
+        },
+        json_path,
+    )
