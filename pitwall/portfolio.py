@@ -448,6 +448,8 @@ class _Selection:
         self.scenario_start = np.zeros(arena.n_scenarios + 1, dtype=np.int64)
 
     def add_candidates(self, lineups: np.ndarray) -> None:
+        if not len(lineups):
+            return
         arena = self.arena
         first = len(self.lineups)
         alone = np.zeros(len(lineups))

@@ -1,0 +1,197 @@
+"""The portfolio solver: valid lineups, controls honoured, conflicts named, determinism."""
+
+import itertools
+
+import numpy as np
+import pytest
+
+from pitwall.contest import PayoutTable, evaluate, sample_field
+from pitwall.portfolio import Controls, PortfolioError, enumerate_lineups, solve
+from pitwall.rules import ROSTER_SIZE, SALARY_CAP, dk_points
+
+N_DRIVERS = 16
+PAYOUT = PayoutTable.gpp(1_000, 10.0)
+
+
+def _scenarios(n_drivers=N_DRIVERS, n_scenarios=1_500, seed=0):
+    """A stand-in race simulator: a joint finishing order by strength plus Gumbel noise,
+    laps led to the front runners; enough to give the solver real DK points."""
+    rng = np.random.default_rng(seed)
+    strength = np.sort(rng.normal(0, 1, n_drivers))[::-1]
+    start = rng.permutation(n_drivers) + 1
+    order = np.argsort(-(strength + rng.gumbel(size=(n_scenarios, n_drivers))), axis=1)
+    finish = np.empty_like(order)
+    np.put_along_axis(finish, order, np.arange(1, n_drivers + 1), axis=1)
+    share = np.exp(-finish / 2.0) * rng.gamma(0.7, size=finish.shape)
+    led = np.floor(200 * share / share.sum(axis=1, keepdims=True))
+    points = np.asarray(dk_points(start, finish, led, np.floor(led * 0.6)), dtype=np.float32)
+    span = strength - strength.min()
+    salaries = (np.round((5_000 + 6_000 * span / span.max()) / 100) * 100).astype(np.int64)
+    return points, salaries
+
+
+POINTS, SALARIES = _scenarios()
+
+
+def _check_lineups(lineups, controls, salaries=SALARIES):
+    lineups = np.asarray(lineups)
+    assert lineups.shape == (controls.n_lineups, ROSTER_SIZE)
+    assert all(len(set(row)) == ROSTER_SIZE for row in lineups.tolist()), "a lineup repeats a driver"
+    assert len({tuple(sorted(row)) for row in lineups.tolist()}) == len(lineups), "duplicate lineups"
+    spend = salaries[lineups].sum(axis=1)
+    assert spend.max() <= SALARY_CAP
+    assert spend.min() >= controls.min_salary
+    counts = np.bincount(lineups.ravel(), minlength=len(salaries))
+    for driver in range(len(salaries)):
+        assert counts[driver] <= controls.max_count(driver), f"driver {driver} over its max exposure"
+        assert counts[driver] >= controls.min_count(driver), f"driver {driver} under its min exposure"
+    if controls.max_overlap is not None:
+        shared = [len(set(a) & set(b)) for a, b in itertools.combinations(lineups.tolist(), 2)]
+        assert max(shared, default=0) <= controls.max_overlap
+    return counts
+
+
+# -- controls --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "conflict"),
+    [
+        ({"n_lineups": 0}, "lineups must be 1–150"),
+        ({"n_lineups": 151}, "lineups must be 1–150"),
+        ({"locks": [3], "excludes": [3]}, "Driver D is both locked and excluded"),
+        ({"driver_min_exposure": {2: 0.6}, "driver_max_exposure": {2: 0.4}}, "Driver C: min exposure needs 6"),
+        ({"locks": [1, 2], "max_overlap": 1}, "2 locked drivers are shared by every two lineups"),
+        ({"locks": [0, 1, 2, 3, 4, 5, 6]}, "7 locked drivers"),
+        ({"locks": [4], "driver_max_exposure": {4: 0.5}}, "Driver E is locked but its max exposure allows 5 of 10"),
+        ({"excludes": [4], "driver_min_exposure": {4: 0.2}}, "Driver E is excluded but its min exposure needs 2"),
+        ({"driver_min_exposure": {d: 0.9 for d in range(7)}}, "min exposures need 63 driver slots"),
+        ({"max_exposure": 1.5}, "max exposure must be in [0, 1]"),
+        ({"min_salary": 60_000}, "above the $50,000 cap"),
+    ],
+)
+def test_conflicting_controls_are_errors_naming_the_conflict(kwargs, conflict):
+    names = tuple(f"Driver {chr(65 + i)}" for i in range(N_DRIVERS))
+    with pytest.raises(PortfolioError) as error:
+        Controls(**{"n_lineups": 10, "names": names, **kwargs})
+    assert conflict in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "conflict"),
+    [
+        ({"max_exposure": 0.1}, "max exposure leaves room for 16 driver slots, 10 lineups need 60"),
+        ({"excludes": list(range(11))}, "excludes leave 5 drivers"),
+        ({"min_salary": 45_000, "excludes": list(range(9))}, "min salary $45,000 is above the richest possible lineup $44,700"),
+        ({"min_salary": 50_000, "locks": [0, 15], "n_lineups": 20}, "only 12 distinct lineups fit the cap, min salary, locks and excludes; 20 requested"),
+        ({"driver_min_exposure": {40: 0.5}}, "driver index outside the slate"),
+    ],
+)
+def test_controls_that_do_not_fit_the_slate_are_errors(kwargs, conflict):
+    controls = Controls(**{"n_lineups": 10, **kwargs})
+    with pytest.raises(PortfolioError) as error:
+        solve(POINTS, SALARIES, controls, payout=PAYOUT, seed=1)
+    assert conflict in str(error.value)
+
+
+def test_locks_too_dear_for_the_cap_are_an_error():
+    salaries = SALARIES.copy()
+    salaries[:3] = 15_000
+    with pytest.raises(PortfolioError, match="over the \\$50,000 cap"):
+        solve(POINTS, salaries, Controls(n_lineups=2, locks=[0, 1, 2]), payout=PAYOUT, seed=1)
+
+
+def test_controls_that_run_dry_while_building_are_an_error_not_a_short_portfolio():
+    # Lineups sharing no driver: 16 drivers make at most two.
+    with pytest.raises(PortfolioError, match="allow only 2 of 3 lineups; max overlap 0"):
+        solve(POINTS, SALARIES, Controls(n_lineups=3, max_overlap=0), payout=PAYOUT, seed=1)
+
+
+# -- enumeration -----------------------------------------------------------------------
+
+
+def test_enumeration_is_every_lineup_within_the_controls():
+    controls = Controls(n_lineups=5, locks=[2], excludes=[7], min_salary=45_000)
+    found = {tuple(sorted(row)) for row in enumerate_lineups(SALARIES, controls).tolist()}
+    expected = {
+        combo
+        for combo in itertools.combinations(range(N_DRIVERS), ROSTER_SIZE)
+        if 2 in combo and 7 not in combo and 45_000 <= SALARIES[list(combo)].sum() <= SALARY_CAP
+    }
+    assert found == expected
+    assert len(expected) > 100
+
+
+# -- solving ---------------------------------------------------------------------------
+
+
+def test_portfolio_honours_every_control():
+    controls = Controls(
+        n_lineups=12,
+        max_exposure=0.6,
+        driver_max_exposure={0: 0.25},
+        driver_min_exposure={15: 0.5},
+        max_overlap=4,
+        locks=[3],
+        excludes=[1],
+        min_salary=46_000,
+    )
+    portfolio = solve(POINTS, SALARIES, controls, payout=PAYOUT, seed=5)
+    counts = _check_lineups(portfolio.lineups, controls)
+    assert counts[3] == 12
+    assert counts[1] == 0
+    assert counts[0] <= 3
+    assert counts[15] >= 6
+
+
+def test_same_seed_same_portfolio_and_the_seed_matters():
+    controls = Controls(n_lineups=8, max_exposure=0.75, max_overlap=4)
+    first = solve(POINTS, SALARIES, controls, payout=PAYOUT, seed=3)
+    again = solve(POINTS, SALARIES, controls, payout=PAYOUT, seed=3)
+    assert np.array_equal(first.lineups, again.lineups)
+    assert first.expected_payout == again.expected_payout
+
+
+def test_single_lineup_and_full_portfolio_sizes():
+    one = solve(POINTS, SALARIES, Controls(n_lineups=1), payout=PAYOUT, seed=1)
+    _check_lineups(one.lineups, Controls(n_lineups=1))
+    many = Controls(n_lineups=150, max_exposure=0.8)
+    _check_lineups(solve(POINTS, SALARIES, many, payout=PAYOUT, seed=1).lineups, many)
+
+
+def test_solver_estimate_matches_an_exact_evaluation_on_its_own_scenarios():
+    """The solver's grid and interpolation are approximations of the exact contest."""
+    field = sample_field(POINTS.mean(axis=0), SALARIES, 600, style="sharp", seed=2)
+    controls = Controls(n_lineups=10, max_overlap=4)
+    portfolio = solve(POINTS, SALARIES, controls, field=field, payout=PAYOUT, seed=2)
+    exact = evaluate(portfolio.lineups, POINTS, field, PAYOUT)
+    assert portfolio.expected_roi == pytest.approx(exact.roi, abs=0.05 + 0.05 * abs(exact.roi))
+
+
+def test_solver_beats_the_lineups_of_highest_mean_on_its_own_objective():
+    field = sample_field(POINTS.mean(axis=0), SALARIES, 600, style="sharp", seed=4)
+    controls = Controls(n_lineups=10, max_overlap=4)
+    portfolio = solve(POINTS, SALARIES, controls, field=field, payout=PAYOUT, seed=4)
+    everything = enumerate_lineups(SALARIES, controls).astype(int)
+    mean = POINTS.mean(axis=0)[everything].sum(axis=1)
+    chosen: list[set] = []
+    for row in everything[np.argsort(-mean, kind="stable")].tolist():
+        if all(len(set(row) & other) <= 4 for other in chosen):
+            chosen.append(set(row))
+        if len(chosen) == 10:
+            break
+    projected = np.array([sorted(c) for c in chosen])
+    assert evaluate(portfolio.lineups, POINTS, field, PAYOUT).roi > evaluate(projected, POINTS, field, PAYOUT).roi
+
+
+def test_portfolio_spreads_over_outcomes_when_nothing_forces_it():
+    """Lineups compete with each other, so even without an overlap limit the portfolio
+    is not the same core of drivers over and over."""
+    portfolio = solve(POINTS, SALARIES, Controls(n_lineups=20), payout=PAYOUT, seed=6)
+    counts = _check_lineups(portfolio.lineups, Controls(n_lineups=20))
+    assert (counts == 20).sum() < 4
+
+
+def test_points_and_salaries_must_agree():
+    with pytest.raises(PortfolioError, match="scenarios × 16 drivers"):
+        solve(POINTS[:, :10], SALARIES, Controls(n_lineups=2), payout=PAYOUT, seed=1)
