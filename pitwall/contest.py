@@ -318,7 +318,9 @@ def contest_payouts(
     """Prize and place of each lineup in each scenario: (payout, ahead), each lineups × scenarios.
 
     Our lineups play against each other as well as the field; `ahead` counts entries
-    (ours and opponents, weighted) strictly above a lineup.
+    (ours and opponents, weighted) strictly above a lineup. It is exact within the paid
+    places; a lineup out of the money may be placed lower than it finished, since only
+    the opponents who can still be paid are ranked.
     """
     lineups = np.asarray(lineups, dtype=np.intp)
     n = len(lineups)
@@ -326,6 +328,9 @@ def contest_payouts(
     if opponents < 1:
         raise ContestError(f"{n} lineups fill a contest of {payout.entries} entries")
     weight = opponents / field.size
+    # Only the opponents who can finish in the money need ranking; the rest are behind
+    # the min cash line whatever happens.
+    contenders = min(field.size, int(np.ceil(payout.paid_places / weight)) + 1)
     steps = quantized(points)
     n_scenarios = steps.shape[0]
     prize = np.zeros((n, n_scenarios))
@@ -333,18 +338,29 @@ def contest_payouts(
     for start in range(0, n_scenarios, chunk):
         part = slice(start, min(start + chunk, n_scenarios))
         ours = lineup_scores(lineups, steps[part])  # n × c
-        theirs = np.sort(lineup_scores(field.lineups, steps[part]), axis=0)  # F × c, ascending
+        # Scenario-major so each scenario's field is one contiguous row to sort.
+        everyone = np.ascontiguousarray(lineup_scores(field.lineups, steps[part]).T)  # c × F
+        theirs = everyone
+        if contenders < field.size:
+            theirs = np.partition(everyone, field.size - contenders, axis=1)[:, field.size - contenders :]
+        theirs = np.sort(theirs, axis=1)
+        # Opponents tied with the last contender but left out still share its places.
+        line = theirs[:, :1]
+        left_out = (everyone == line).sum(axis=1) - (theirs == line).sum(axis=1)
+        ranked = theirs.shape[1]
         width = ours.shape[1]
         # One sorted axis for all scenarios: offset each scenario's scores past the last.
-        span = int(max(theirs.max(), ours.max()) - min(theirs.min(), ours.min())) + 1
-        base = min(theirs.min(), ours.min())
-        offset = (np.arange(width, dtype=np.int64) * span)[None, :]
-        keys = (theirs.astype(np.int64) - base + offset).T.ravel()
-        query = ours.astype(np.int64) - base + offset
-        below_or_equal = np.searchsorted(keys, query, side="right") - np.arange(width)[None, :] * field.size
-        strictly_below = np.searchsorted(keys, query, side="left") - np.arange(width)[None, :] * field.size
-        field_ahead = weight * (field.size - below_or_equal)
-        field_tied = weight * (below_or_equal - strictly_below)
+        low = min(int(theirs.min()), int(ours.min()))
+        span = max(int(theirs.max()), int(ours.max())) - low + 1
+        offset = np.arange(width, dtype=np.int64) * span
+        keys = (theirs.astype(np.int64) - low + offset[:, None]).ravel()
+        query = ours.astype(np.int64) - low + offset[None, :]
+        first_of = (np.arange(width) * ranked)[None, :]
+        below_or_equal = np.searchsorted(keys, query, side="right") - first_of
+        strictly_below = np.searchsorted(keys, query, side="left") - first_of
+        field_ahead = weight * (ranked - below_or_equal)
+        field_ahead[below_or_equal == 0] = opponents  # under every contender: past the paid places
+        field_tied = weight * (below_or_equal - strictly_below + (ours == line.T) * left_out[None, :])
         own_ahead = (ours[None, :, :] > ours[:, None, :]).sum(axis=1)
         own_tied = (ours[None, :, :] == ours[:, None, :]).sum(axis=1)  # itself included
         ahead[:, part] = field_ahead + own_ahead
@@ -380,6 +396,8 @@ class Metrics:
     expected_best: float
     exposures: np.ndarray
     mean_overlap: float
+    scenario_roi: np.ndarray  # the portfolio's ROI in each scenario, for paired comparisons
+    scenario_top1: np.ndarray  # share of its lineups in the top 1%, per scenario
 
     def summary(self, names: Sequence[str] | None = None) -> dict:
         """Plain JSON-ready numbers."""
@@ -481,4 +499,6 @@ def evaluate(
         expected_best=float(scores.max(axis=0).mean()),
         exposures=np.bincount(lineups.ravel(), minlength=points.shape[1]) / n,
         mean_overlap=mean_overlap(lineups, points.shape[1]),
+        scenario_roi=per_scenario_roi,
+        scenario_top1=per_scenario_top1,
     )

@@ -36,7 +36,7 @@ from pitwall.tracks import UnknownTrack
 # a portfolio is never judged on the races it was chosen on.
 EVALUATION_SEED_OFFSET = 1_000_003
 SIMULATION_STEPS = 10
-FIELD_SIZE = 2_000
+SOLVER_FIELD_SIZE = 2_000
 
 
 class FieldKind(str, Enum):
@@ -177,7 +177,9 @@ def _evaluation(slate: Slate, model, lineups, n_scenarios: int, seed: int, field
     eval_seed = evaluation_seed(seed)
     with stages.stage("evaluate", SIMULATION_STEPS + 1) as advance:
         points = _simulate(model, n_scenarios, eval_seed, advance)
-        size = min(FIELD_SIZE, payout.entries - len(lineups))
+        # Every opponent, not a sample standing for several: the best of a whole field
+        # scores higher than the best of a sample, and win rates would be flattered.
+        size = payout.entries - len(lineups)
         field = sample_field(points.mean(axis=0), slate.salaries, size, style=field_kind.value, seed=eval_seed)
         metrics = evaluate_portfolio(np.asarray(lineups), points, field, payout, scenario_seed=eval_seed)
         advance(SIMULATION_STEPS + 1, SIMULATION_STEPS + 1)
@@ -261,7 +263,7 @@ def optimize(
             with stages.stage("simulate", SIMULATION_STEPS) as advance:
                 points = _simulate(model, scenarios, seed, advance)
             with stages.stage("solve", lineups) as advance:
-                size = min(FIELD_SIZE, payout.entries - lineups)
+                size = min(SOLVER_FIELD_SIZE, payout.entries - lineups)
                 solving_field = sample_field(points.mean(axis=0), slate.salaries, size, style=field.value, seed=seed)
                 portfolio = solve(points, slate.salaries, controls, field=solving_field, payout=payout, seed=seed, progress=advance)
             out.write_text(upload_csv(slate, portfolio.lineups.tolist()))
