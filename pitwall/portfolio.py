@@ -23,9 +23,14 @@ Method
    variance and covariance with each line come from per-driver moments of the
    scenarios, so the screen sees leverage against the field and correlation between
    drivers, not just projection.
-3. The best few thousand go into a pool and are scored scenario by scenario against the
-   field: in each scenario the field's places are tabulated on a fine grid of scores,
-   so a lineup's place and prize are a table look-up.
+3. The best few thousand, and the few hundred of highest mean points, go into a pool and
+   are scored scenario by scenario against the field: in each scenario the field's
+   places are tabulated on a fine grid of scores, so a lineup's place and prize are a
+   table look-up. When each sampled opponent stands for several, the very top of that
+   table comes from an exponential tail fitted to the sample's best scores: the best
+   of a whole contest reach higher than the best of a sample, and treating a lineup
+   that beats the sample as a sure winner made the solver chase long shots that a
+   full field then beat.
 4. Lineups are added greedily by marginal portfolio payout (the new lineup's prize
    less what it takes from lineups already in the portfolio that it beats), lazily
    re-evaluated in batches, subject to the controls. When the pool runs dry under the
@@ -56,6 +61,8 @@ DEFAULT_FIELD_SIZE = 2_000
 # Score grid per scenario for the field's places: fine enough that a bin is well under
 # a point between the min cash line and the best possible lineup.
 GRID_BINS = 384
+# Fewest sampled opponents the top tail is fitted to.
+TAIL_MIN = 8
 # Beyond the places where being pushed down by the whole portfolio costs this share of
 # an entry fee, our lineups are taken not to affect each other's prizes.
 ZONE_TOLERANCE = 0.1
@@ -309,9 +316,29 @@ class _Arena:
         flat = (np.arange(self.n_scenarios)[:, None] * (GRID_BINS + 1) + bins).ravel()
         counts = np.bincount(flat, minlength=self.n_scenarios * (GRID_BINS + 1)).reshape(self.n_scenarios, -1)
         # Opponents in bin k and above outscore edge k.
-        ahead = np.cumsum(counts[:, ::-1], axis=1)[:, ::-1]
-        self.ahead = (self.weight * ahead).astype(np.float32)
+        ahead = self.weight * np.cumsum(counts[:, ::-1], axis=1)[:, ::-1]
+        if self.weight > 1:
+            self._tail(ahead, best_field, payout)
+        self.ahead = ahead.astype(np.float32)
         self.lines = self._lines(payout, best_field)
+
+    def _tail(self, ahead: np.ndarray, best_field: np.ndarray, payout: PayoutTable) -> None:
+        """Places at the very top from a fitted tail rather than the sample's few best.
+
+        A sample of F opponents standing for more than F cannot show how far the best
+        of the whole contest reach: above the sample's best score the count of
+        opponents ahead would drop to zero, calling first place a lineup that a few real
+        opponents would still beat. Above the sample's k-th best (k covering the top 1%
+        of the contest), opponents ahead follow an exponential tail fitted to the k best
+        (mean excess over the k-th), continuous with the count at the k-th.
+        """
+        k = int(np.clip(round(payout.top_places / self.weight), TAIL_MIN, best_field.shape[1] - 1))
+        threshold = best_field[:, k - 1].astype(np.float64)
+        excess = np.maximum((best_field[:, : k - 1] - threshold[:, None]).mean(axis=1), 1e-3)
+        edges = self.base[:, None] + np.arange(GRID_BINS + 1)[None, :] / self.scale[:, None].astype(np.float64)
+        rise = (edges - threshold[:, None]) / excess[:, None]
+        above = rise > 0
+        ahead[above] = self.weight * k * np.exp(-rise[above])
 
     def prize(self, place: np.ndarray) -> np.ndarray:
         """Prize of a lone entry with `place` entries (fractional) ahead of it.
@@ -434,7 +461,8 @@ class _Selection:
         self.size = 0
         self.lineups = np.zeros((0, ROSTER_SIZE), dtype=np.int64)
         self.masks = np.zeros(0, dtype=np.uint64)
-        self.gain = np.zeros(0)
+        self.base = np.zeros(0)  # expected payout against the field alone
+        self.extra = np.zeros(0)  # what the portfolio chosen so far does to the gain
         self.open = np.zeros(0, dtype=bool)
         # Entries: one per candidate and scenario in which it reaches the zone, stored
         # in scenario order so a scenario's entries are one slice.
@@ -446,6 +474,10 @@ class _Selection:
         self.alone = np.zeros(0, dtype=np.float32)  # the entry's prize against the field alone
         self.part = np.zeros(0, dtype=np.float32)  # what the portfolio does to it now
         self.scenario_start = np.zeros(arena.n_scenarios + 1, dtype=np.int64)
+
+    @property
+    def gain(self) -> np.ndarray:
+        return self.base + self.extra
 
     def add_candidates(self, lineups: np.ndarray) -> None:
         if not len(lineups):
@@ -466,14 +498,15 @@ class _Selection:
             pieces.append((cand[near] + first + start, scen[near], pos[near], ahead[near], prize[near]))
         self.lineups = np.concatenate([self.lineups, lineups])
         self.masks = np.concatenate([self.masks, _masks(lineups)])
-        self.gain = np.concatenate([self.gain, alone / arena.n_scenarios])
+        self.base = np.concatenate([self.base, alone / arena.n_scenarios])
+        self.extra = np.concatenate([self.extra, np.zeros(len(lineups))])
         self.open = np.concatenate([self.open, np.ones(len(lineups), dtype=bool)])
         owner, scen, pos, ahead, prize = (np.concatenate(column) for column in zip(*pieces))
         width = GRID_BINS + 1
         whole = np.minimum(pos.astype(np.int64), width - 2)
         cell, frac = scen * width + whole, (pos - whole).astype(np.float32)
         part = self._parts(cell, frac, ahead, prize)
-        self.gain[first:] += np.bincount(owner - first, weights=part, minlength=len(lineups)) / arena.n_scenarios
+        self.extra[first:] += np.bincount(owner - first, weights=part, minlength=len(lineups)) / arena.n_scenarios
         self._store(
             np.concatenate([self.owner, owner]),
             np.concatenate([self.scen, scen]),
@@ -555,7 +588,7 @@ class _Selection:
         part = self._parts(self.cell[entries], self.frac[entries], self.ahead[entries], self.alone[entries])
         change = part - self.part[entries]
         self.part[entries] = part
-        self.gain += np.bincount(self.owner[entries], weights=change, minlength=len(self.gain)) / arena.n_scenarios
+        self.extra += np.bincount(self.owner[entries], weights=change, minlength=len(self.extra)) / arena.n_scenarios
 
 
 @dataclass(frozen=True)
