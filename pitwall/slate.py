@@ -16,7 +16,6 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -102,15 +101,17 @@ class Slate:
         """The track type: as given, else from the track map as raced on the slate's date."""
         return self.track_type or track_type(self.track, on=self.date)
 
-    @cached_property
+    # Built on each call rather than cached on the instance: a slate then pickles to the same bytes however
+    # it was used, which is what lets a retried flow run find its cached task results again.
+    @property
     def salaries(self) -> np.ndarray:
         return np.array([e.salary for e in self.entries], dtype=np.int64)
 
-    @cached_property
+    @property
     def starts(self) -> np.ndarray:
         return np.array([e.start for e in self.entries], dtype=np.int64)
 
-    @cached_property
+    @property
     def dk_ids(self) -> np.ndarray:
         return np.array([e.dk_id for e in self.entries], dtype=np.int64)
 
