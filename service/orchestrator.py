@@ -41,6 +41,12 @@ class Orchestrator:
         The run id doubles as Prefect's idempotency key, so a repeated trigger never starts a second run.
         """
         try:
+            # The client retries a refused connection for longer than a submitter should wait: a quick
+            # look first turns a down server into an immediate 503 that names the real cause.
+            await self.ready(min(self.timeout, 2.0))
+        except Exception as exc:
+            raise OrchestratorUnavailable(f"prefect: could not start a flow run: {_describe(exc)}") from exc
+        try:
             flow_run = await asyncio.wait_for(
                 arun_deployment(
                     self.deployment,
