@@ -48,6 +48,8 @@ from pitwall.rules import ROSTER_SIZE, SALARY_CAP
 # DraftKings points move in steps of 0.05 (0.25 a lap led, 0.45 a fastest lap, whole
 # points otherwise): scores in twentieths of a point are exact integers and ties are real.
 SCORE_STEPS_PER_POINT = 20
+# Lineups at which scoring switches from gathered rows to a matrix product.
+MATMUL_FROM = 64
 
 
 class ContestError(ValueError):
@@ -298,9 +300,20 @@ def quantized(points: np.ndarray) -> np.ndarray:
 
 
 def lineup_scores(lineups: np.ndarray, points: np.ndarray) -> np.ndarray:
-    """Scores (lineups × scenarios) of lineups given as driver indices, in `points` units."""
+    """Scores (lineups × scenarios) of lineups given as driver indices, in `points` units.
+
+    Many lineups are scored as one product of their driver incidence with the points (a
+    BLAS call, several times faster than adding six gathered rows). On quantized points
+    (integers far below 2**24) float32 sums are exact.
+    """
     lineups = np.asarray(lineups, dtype=np.intp)
-    by_driver = np.ascontiguousarray(np.asarray(points).T)
+    points = np.asarray(points)
+    if len(lineups) >= MATMUL_FROM and lineups.shape[1] == ROSTER_SIZE:
+        holds = np.zeros((len(lineups), points.shape[1]), dtype=np.float32)
+        np.put_along_axis(holds, lineups, np.float32(1), axis=1)
+        total = holds @ np.ascontiguousarray(points.T, dtype=np.float32)
+        return np.rint(total).astype(points.dtype) if np.issubdtype(points.dtype, np.integer) else total
+    by_driver = np.ascontiguousarray(points.T)
     total = by_driver[lineups[:, 0]].copy()
     for slot in range(1, lineups.shape[1]):
         total += by_driver[lineups[:, slot]]

@@ -295,7 +295,7 @@ class _Arena:
 
     def __init__(self, points: np.ndarray, field: Field, payout: PayoutTable, n_lineups: int) -> None:
         self.points = points
-        self.by_driver = np.ascontiguousarray(points.T)
+        self.by_driver = np.ascontiguousarray(points.T, dtype=np.float32)
         self.n_scenarios = points.shape[0]
         self.weight = (payout.entries - n_lineups) / field.size
         self._paid = payout.paid_places
@@ -357,6 +357,10 @@ class _Arena:
 
     def scores(self, lineups: np.ndarray) -> np.ndarray:
         """Scores of lineups (rows of driver indices), lineups × scenarios."""
+        if len(lineups) >= 64:
+            holds = np.zeros((len(lineups), self.by_driver.shape[0]), dtype=np.float32)
+            np.put_along_axis(holds, lineups.astype(np.intp), np.float32(1), axis=1)
+            return holds @ self.by_driver
         total = self.by_driver[lineups[:, 0]].copy()
         for slot in range(1, ROSTER_SIZE):
             total += self.by_driver[lineups[:, slot]]
