@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import subprocess
 import time
@@ -28,10 +29,36 @@ def api_url() -> str:
     return url
 
 
+SAMPLE_SLATE = ROOT / "examples/sample-slate/DKSalaries.csv"
+
+
+def no_traceback(response: httpx.Response) -> None:
+    response.read()
+    assert "Traceback" not in response.text and 'File "' not in response.text, (
+        f"{response.request.method} {response.request.url} leaked a stack trace: {response.text[:500]}"
+    )
+
+
 @pytest.fixture
 def api(api_url: str) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=api_url, timeout=30) as client:
+    """A client of the test stack's API that fails the test on any response carrying a stack trace."""
+    with httpx.Client(base_url=api_url, timeout=30, event_hooks={"response": [no_traceback]}) as client:
         yield client
+
+
+def inline_request(path: Path = SAMPLE_SLATE) -> dict:
+    """The sample slate as an inline request, small enough to finish in seconds."""
+    with open(path, newline="") as handle:
+        drivers = [
+            {"name": row["Name"], "dk_id": int(row["ID"]), "salary": int(row["Salary"]), "start": int(row["Start"])}
+            for row in csv.DictReader(handle)
+        ]
+    return {
+        "race": {"track": "Phoenix Raceway", "date": "2024-11-10", "laps": 312},
+        "drivers": drivers,
+        "scenario_config": {"n_scenarios": 500},
+        "portfolio": {"n_lineups": 3},
+    }
 
 
 def stack(*args: str) -> str:

@@ -50,8 +50,10 @@ async def submit(
     except OrchestratorUnavailable as exc:
         # The job must not wait forever for a run that was never made: it fails now, and its key is freed
         # so the client's retry with the same Idempotency-Key starts a fresh job.
+        reason = str(exc)
+
         def give_up() -> None:
-            jobs.transition(job.run_id, JobStatus.failed, error=str(exc))
+            jobs.transition(job.run_id, JobStatus.failed, error=reason)
             if idempotency_key:
                 jobs.release_idempotency_key(idempotency_key, job.run_id)
 

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import contextlib
-import csv
 import os
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
-from pathlib import Path
 
 import httpx
 import pytest
@@ -16,39 +14,12 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.actions import WorkPoolUpdate
 
 import pitwall
-from tests.conftest import ROOT, wait_for_status, wait_until
+from tests.conftest import ROOT, inline_request, wait_for_status, wait_until
 
 pytestmark = pytest.mark.integration
 
 SAMPLE_SLATE = ROOT / "examples/sample-slate/DKSalaries.csv"
 MISSING_SLATE = {"slate_id": "test", "drivers": [], "scenario_config": {"n_scenarios": 100}}
-
-
-def inline_request(path: Path = SAMPLE_SLATE) -> dict:
-    """The sample slate as an inline request, small enough to finish in seconds."""
-    with open(path, newline="") as handle:
-        drivers = [
-            {"name": row["Name"], "dk_id": int(row["ID"]), "salary": int(row["Salary"]), "start": int(row["Start"])}
-            for row in csv.DictReader(handle)
-        ]
-    return {
-        "race": {"track": "Phoenix Raceway", "date": "2024-11-10", "laps": 312},
-        "drivers": drivers,
-        "scenario_config": {"n_scenarios": 500},
-        "portfolio": {"n_lineups": 3},
-    }
-
-
-def no_traceback(response: httpx.Response) -> None:
-    response.read()
-    assert "Traceback" not in response.text and 'File "' not in response.text, (
-        f"{response.request.method} {response.request.url} leaked a stack trace: {response.text[:500]}"
-    )
-
-
-@pytest.fixture(autouse=True)
-def _every_response_checked(api: httpx.Client) -> None:
-    api.event_hooks = {"response": [no_traceback]}
 
 
 @contextlib.contextmanager

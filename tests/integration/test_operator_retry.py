@@ -13,7 +13,6 @@ import os
 from collections.abc import Iterator
 from uuid import UUID
 
-import httpx
 import pytest
 from prefect.client.orchestration import get_client
 from prefect.states import AwaitingRetry
@@ -32,16 +31,6 @@ def late_slate_csv() -> str:
     # The sample slate without its last entry: content no other test submits, so no other run stores it.
     lines = (ROOT / "examples/sample-slate/DKSalaries.csv").read_text().splitlines()
     return "\n".join(lines[:-1]) + "\n"
-
-
-def no_traceback(response: httpx.Response) -> None:
-    response.read()
-    assert "Traceback" not in response.text and 'File "' not in response.text, response.text[:500]
-
-
-@pytest.fixture(autouse=True)
-def _every_response_checked(api: httpx.Client) -> None:
-    api.event_hooks = {"response": [no_traceback]}
 
 
 @pytest.fixture

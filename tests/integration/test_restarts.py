@@ -6,7 +6,6 @@ suite down with it. Ordered cheapest first; Neo4j, the slowest to come back, goe
 
 from __future__ import annotations
 
-import csv
 import re
 import time
 from collections.abc import Iterator
@@ -14,7 +13,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.conftest import ROOT, stack, wait_for_status, wait_until
+from tests.conftest import ROOT, inline_request, stack, wait_for_status, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -22,32 +21,6 @@ SAMPLE_SLATE = ROOT / "examples/sample-slate/DKSalaries.csv"
 MISSING_SLATE = {"slate_id": "test", "drivers": [], "scenario_config": {"n_scenarios": 100}}
 # redis-server runs with appendfsync everysec: a write is on disk within about a second.
 AOF_FSYNC_SECONDS = 1.5
-
-
-def inline_request() -> dict:
-    with open(SAMPLE_SLATE, newline="") as handle:
-        drivers = [
-            {"name": row["Name"], "dk_id": int(row["ID"]), "salary": int(row["Salary"]), "start": int(row["Start"])}
-            for row in csv.DictReader(handle)
-        ]
-    return {
-        "race": {"track": "Phoenix Raceway", "date": "2024-11-10", "laps": 312},
-        "drivers": drivers,
-        "scenario_config": {"n_scenarios": 500},
-        "portfolio": {"n_lineups": 3},
-    }
-
-
-def no_traceback(response: httpx.Response) -> None:
-    response.read()
-    assert "Traceback" not in response.text and 'File "' not in response.text, (
-        f"{response.request.method} {response.request.url} leaked a stack trace: {response.text[:500]}"
-    )
-
-
-@pytest.fixture(autouse=True)
-def _every_response_checked(api: httpx.Client) -> None:
-    api.event_hooks = {"response": [no_traceback]}
 
 
 def _submit(api_url: str, body: dict) -> str:
