@@ -23,7 +23,7 @@ from service import errors
 from service.limits import BodySizeLimit
 from service.orchestrator import Orchestrator
 from service.reconcile import sweep_forever
-from service.routes import health, jobs, slates
+from service.routes import exposures, health, jobs, slates
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
@@ -72,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(jobs.router)
     app.include_router(slates.router)
+    app.include_router(exposures.router)
     return app
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -95,3 +96,18 @@ def test_controls_that_cannot_hold_fail_the_run_naming_the_conflict(api: httpx.C
     assert job["status"] == "failed"
     assert "Ryan Blaney" in job["error"]
     assert api.get(f"/api/v1/jobs/{run_id}/result").status_code == 409
+
+
+def test_a_finished_run_is_recorded_in_the_graph(api: httpx.Client, slate: dict) -> None:
+    run_id = api.post("/api/v1/optimize", json={
+        "slate_id": slate["slate_id"],
+        "scenario_config": {"n_scenarios": 500},
+        "portfolio": {"n_lineups": 4, "locks": ["Joey Logano"]},
+        "contest": {"entries": 1_000, "evaluation_scenarios": 200},
+    }).json()["run_id"]
+    assert wait_for_status(api, run_id, {"complete", "failed"}, timeout=120)["status"] == "complete"
+    today = datetime.now(UTC).date().isoformat()
+    lineage = api.get("/api/v1/exposures", params={"start": today, "end": today}).json()
+    logano = next(d for d in lineage["drivers"] if d["driver"] == "Joey Logano")
+    assert logano["lineups"] >= 4 and logano["runs"] >= 1
+    assert lineage["total_lineups"] >= 4

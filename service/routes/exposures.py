@@ -1,0 +1,51 @@
+"""Lineage reads: which drivers the portfolios of a period leaned on."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from anyio import to_thread
+from fastapi import APIRouter, Depends, HTTPException, Query
+from pydantic import BaseModel
+
+from pitwall.stores.graph import GraphStore
+from service.deps import get_graph
+from service.schemas import ErrorBody
+
+router = APIRouter(prefix="/api/v1", tags=["lineage"])
+
+
+class DriverExposureView(BaseModel):
+    driver: str
+    exposure: float
+    lineups: int
+    runs: int
+
+
+class Exposures(BaseModel):
+    start: dt.date
+    end: dt.date
+    total_lineups: int
+    drivers: list[DriverExposureView]
+
+
+@router.get("/exposures", response_model=Exposures, responses={422: {"model": ErrorBody}, 503: {"model": ErrorBody}})
+async def exposures(
+    start: dt.date = Query(description="first day runs were recorded (UTC)"),
+    end: dt.date = Query(description="last day, inclusive"),
+    series: str | None = None,
+    graph: GraphStore = Depends(get_graph),
+) -> Exposures:
+    """Share of all lineups chosen by runs recorded between two days that hold each driver."""
+    if end < start:
+        raise HTTPException(status_code=422, detail="end: must not be before start")
+    found = await to_thread.run_sync(
+        lambda: graph.driver_exposure(start, end + dt.timedelta(days=1), series=series)
+    )
+    return Exposures(
+        start=start,
+        end=end,
+        total_lineups=found[0].total_lineups if found else 0,
+        drivers=[DriverExposureView(driver=e.driver, exposure=round(e.exposure, 4), lineups=e.lineups, runs=e.runs)
+                 for e in found],
+    )
