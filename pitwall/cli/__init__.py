@@ -13,3 +13,4 @@ def main() -> None:
 from pitwall.cli import seed as _seed  # noqa: E402,F401
 from pitwall.cli import calibrate as _calibrate  # noqa: E402,F401
 from pitwall.cli import optimize as _optimize  # noqa: E402,F401
+from pitwall.cli import past as _past  # noqa: E402,F401
