@@ -11,6 +11,11 @@ command -v redis-server >/dev/null || missing+=(redis-server)
 command -v mvn >/dev/null || missing+=(maven)
 command -v curl >/dev/null || missing+=(curl)
 [ -x "${JAVA_HOME:-/usr/lib/jvm/java-17-openjdk-amd64}/bin/java" ] || missing+=(openjdk-17-jre-headless)
+# PostgreSQL only when the stack is to run Prefect's database on it.
+fresh_postgres=false
+if [ "${PITWALL_PREFECT_DB:-sqlite}" = postgres ] && [ ! -x "${PITWALL_POSTGRES_BIN:-/usr/lib/postgresql/15/bin}/postgres" ]; then
+  missing+=(postgresql); fresh_postgres=true
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "bootstrap: installing ${missing[*]} from Debian"
   apt-get update -qq
@@ -19,6 +24,10 @@ fi
 # The Debian package starts its own Redis on 6379; pitwall runs its own, so that one is not needed.
 if command -v systemctl >/dev/null && systemctl is-active --quiet redis-server 2>/dev/null; then
   systemctl stop redis-server || true
+fi
+# Likewise the cluster the Debian package makes on 5432: the stack initdb's a cluster of its own.
+if $fresh_postgres && command -v pg_ctlcluster >/dev/null && pg_lsclusters -h 2>/dev/null | grep -q '^15 *main .*online'; then
+  pg_ctlcluster 15 main stop || true
 fi
 
 if [ ! -x "$VENV/bin/python" ]; then

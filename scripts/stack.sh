@@ -3,7 +3,8 @@
 # each on 127.0.0.1 with its data, logs and pid file under one folder ($PITWALL_STACK_DIR).
 #
 #   scripts/stack.sh up | down | status
-#   scripts/stack.sh start SERVICE | stop SERVICE | kill SERVICE     (SERVICE: redis neo4j prefect worker api)
+#   scripts/stack.sh start SERVICE | stop SERVICE | kill SERVICE     (SERVICE: redis neo4j prefect worker api,
+#                                                                     and postgres with PITWALL_PREFECT_DB=postgres)
 #   scripts/stack.sh deploy     register the work pool and the deployments of prefect.yaml again
 #   scripts/stack.sh jars       resolve the Neo4j jars into the cache (once)
 #   scripts/stack.sh env        print the PITWALL_/PREFECT_ variables a client of this stack needs
@@ -42,6 +43,20 @@ export PREFECT_WORKER_QUERY_SECONDS=${PITWALL_WORKER_POLL_SECONDS:-1}
 export PREFECT_LOGGING_LEVEL=${PREFECT_LOGGING_LEVEL:-INFO}
 
 SERVICES=(redis neo4j prefect worker api)
+
+# The Prefect server's database: SQLite (default) serializes writes, which stalls concurrent submissions;
+# PITWALL_PREFECT_DB=postgres gives it a PostgreSQL cluster of the stack's own, started before it and
+# stopped after it (first in the list, so `down` reaches it last).
+PREFECT_DB=${PITWALL_PREFECT_DB:-sqlite}
+POSTGRES_PORT=${PITWALL_POSTGRES_PORT:-5432}
+POSTGRES_BIN=${PITWALL_POSTGRES_BIN:-/usr/lib/postgresql/15/bin}
+POSTGRES_USER=${PITWALL_POSTGRES_USER:-prefect}
+POSTGRES_PASSWORD=${PITWALL_POSTGRES_PASSWORD:-prefect}
+case $PREFECT_DB in
+  sqlite) ;;
+  postgres) SERVICES=(postgres "${SERVICES[@]}") ;;
+  *) echo "PITWALL_PREFECT_DB must be sqlite or postgres, not '$PREFECT_DB'" >&2; exit 2 ;;
+esac
 
 say() { printf '%-8s %s\n' "$1" "$2"; }
 pidfile() { echo "$STACK/$1.pid"; }
@@ -103,9 +118,46 @@ start_neo4j() {
   wait_for neo4j 180 "$PY" "$ROOT/scripts/wait_bolt.py" "$PITWALL_NEO4J_URI"
 }
 
+postgres_url() { echo "postgresql+asyncpg://$POSTGRES_USER:$POSTGRES_PASSWORD@127.0.0.1:$POSTGRES_PORT/prefect"; }
+
+as_postgres() { # PostgreSQL refuses to run as root: root hands it to the postgres OS user
+  if [ "$(id -u)" = 0 ]; then setpriv --reuid=postgres --regid=postgres --init-groups -- "$@"; else "$@"; fi
+}
+
+postgres_ready() { PGPASSWORD=$POSTGRES_PASSWORD "$POSTGRES_BIN/pg_isready" -q -h 127.0.0.1 -p "$POSTGRES_PORT" -U "$POSTGRES_USER" -d postgres; }
+
+postgres_sql() { PGPASSWORD=$POSTGRES_PASSWORD "$POSTGRES_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$POSTGRES_PORT" -U "$POSTGRES_USER" -d postgres -tAc "$1"; }
+
+start_postgres() {
+  [ -x "$POSTGRES_BIN/postgres" ] || { echo "no PostgreSQL in $POSTGRES_BIN: run scripts/bootstrap.sh with PITWALL_PREFECT_DB=postgres" >&2; return 1; }
+  local dir=$STACK/postgres
+  mkdir -p "$dir"
+  [ "$(id -u)" = 0 ] && chown postgres: "$dir" && chmod 700 "$dir"
+  if [ ! -f "$dir/data/PG_VERSION" ]; then
+    local pw
+    pw=$(mktemp "$dir/.pw.XXXXXX"); printf '%s\n' "$POSTGRES_PASSWORD" >"$pw"
+    [ "$(id -u)" = 0 ] && chown postgres: "$pw"
+    as_postgres "$POSTGRES_BIN/initdb" -D "$dir/data" -U "$POSTGRES_USER" --pwfile="$pw" \
+      --auth-host=scram-sha-256 --auth-local=reject -E UTF8 --no-locale >>"$STACK/postgres.log" 2>&1 \
+      || { rm -f "$pw"; echo "initdb failed; see $STACK/postgres.log" >&2; tail -n 20 "$STACK/postgres.log" >&2; return 1; }
+    rm -f "$pw"
+  fi
+  # TCP on loopback only, no Unix socket: nothing else on the machine shares this cluster by accident.
+  local user=()
+  [ "$(id -u)" = 0 ] && user=(setpriv --reuid=postgres --regid=postgres --init-groups --)
+  nohup "${user[@]}" "$POSTGRES_BIN/postgres" -D "$dir/data" -c listen_addresses=127.0.0.1 -p "$POSTGRES_PORT" \
+    -c unix_socket_directories= -c max_connections=200 \
+    >>"$STACK/postgres.log" 2>&1 </dev/null &
+  echo $! >"$(pidfile postgres)"
+  wait_for postgres 60 postgres_ready
+  [ "$(postgres_sql "SELECT 1 FROM pg_database WHERE datname = 'prefect'")" = 1 ] || postgres_sql "CREATE DATABASE prefect"
+}
+
 start_prefect() {
   mkdir -p "$PREFECT_HOME/storage"
-  PREFECT_SERVER_API_HOST=127.0.0.1 PREFECT_SERVER_API_PORT=$PREFECT_PORT \
+  local db=()
+  [ "$PREFECT_DB" = postgres ] && db=(PREFECT_API_DATABASE_CONNECTION_URL="$(postgres_url)")
+  env "${db[@]}" PREFECT_SERVER_API_HOST=127.0.0.1 PREFECT_SERVER_API_PORT=$PREFECT_PORT \
     nohup "$VENV/bin/prefect" server start --host 127.0.0.1 --port "$PREFECT_PORT" \
     >>"$STACK/prefect.log" 2>&1 </dev/null &
   echo $! >"$(pidfile prefect)"
@@ -139,6 +191,7 @@ where() {
     prefect) echo "${PITWALL_PREFECT_API_URL%/api} (UI and API)" ;;
     worker) echo "pool ${PITWALL_WORK_POOL:-pitwall}, polling every ${PREFECT_WORKER_QUERY_SECONDS}s" ;;
     api) echo "http://127.0.0.1:$API_PORT (docs at /docs)" ;;
+    postgres) echo "127.0.0.1:$POSTGRES_PORT, database prefect (the Prefect server's)" ;;
   esac
 }
 
@@ -153,6 +206,8 @@ start() {
 
 stop() { # SERVICE [SIGNAL]: TERM waits for a clean exit (Neo4j checkpoints), then KILL
   local f pid sig=${2:-TERM}
+  # TERM asks PostgreSQL to wait for its clients to leave; INT disconnects them and shuts down cleanly.
+  [ "$1" = postgres ] && [ -z "${2:-}" ] && sig=INT
   f=$(pidfile "$1")
   [ -f "$f" ] || { say "$1" "not running"; return 0; }
   pid=$(cat "$f")
