@@ -14,11 +14,10 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.actions import WorkPoolUpdate
 
 import pitwall
-from tests.conftest import ROOT, inline_request, wait_for_status, wait_until
+from tests.conftest import inline_request, wait_for_status, wait_until
 
 pytestmark = pytest.mark.integration
 
-SAMPLE_SLATE = ROOT / "examples/sample-slate/DKSalaries.csv"
 MISSING_SLATE = {"slate_id": "test", "drivers": [], "scenario_config": {"n_scenarios": 100}}
 
 

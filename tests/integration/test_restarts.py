@@ -13,12 +13,12 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.conftest import ROOT, inline_request, stack, wait_for_status, wait_until
+from tests.conftest import SAMPLE_SLATE, inline_request, stack, wait_for_status, wait_until
 
 pytestmark = pytest.mark.integration
 
-SAMPLE_SLATE = ROOT / "examples/sample-slate/DKSalaries.csv"
 MISSING_SLATE = {"slate_id": "test", "drivers": [], "scenario_config": {"n_scenarios": 100}}
+RACE = {"track": "Phoenix Raceway", "date": "2024-11-10", "laps": 312}
 # redis-server runs with appendfsync everysec: a write is on disk within about a second.
 AOF_FSYNC_SECONDS = 1.5
 
@@ -159,15 +159,22 @@ def test_with_prefect_stopped_ready_is_503_and_a_submission_fails_its_job(api, s
     assert "test" in rerun["error"], "the run failed in the flow, on the missing slate, not for want of Prefect"
 
 
-def test_with_neo4j_stopped_ready_is_503_naming_it_then_200(api, slate_job, restores):
+def test_with_neo4j_stopped_ready_and_slates_are_503_and_runs_fail_clearly(api, slate_job, restores):
     restores.append("neo4j")
     stack("stop", "neo4j")
 
     status, dependencies = readiness(api)
     assert status == 503 and dependencies == {"prefect": "up", "redis": "up", "neo4j": "down"}
     assert api.get("/ready").json()["dependencies"]["neo4j"]["error"]
-    # The job contract does not touch the graph: jobs stay readable.
+    # The job contract does not touch the graph: jobs stay readable, and submitting still works.
     assert api.get(f"/api/v1/jobs/{slate_job}").status_code == 200
+    for response in (api.get("/api/v1/slates"), api.get("/api/v1/slates/any-slate"),
+                     api.post("/api/v1/slates", json={"salaries_csv": SAMPLE_SLATE.read_text(), **RACE})):
+        assert response.status_code == 503, response.text
+        assert "neo4j" in response.json()["detail"]
+    run_id = _submit(api.base_url, inline_request())
+    failed = wait_for_status(api, run_id, {"failed", "complete"}, timeout=120)
+    assert failed["status"] == "failed" and "neo4j unavailable" in failed["error"], failed
 
     stack("start", "neo4j")
     restores.remove("neo4j")
