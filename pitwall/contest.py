@@ -13,8 +13,11 @@ Gumbel noise to the pulls, takes his five favourite drivers (a Plackett–Luce d
 without replacement, so popular drivers are popular without every opponent owning
 them), then finishes the lineup with his favourite driver whose salary lands it between
 the field's spending floor and the $50,000 cap, as people fill the last slot with the
-money left. A lineup no driver can finish is redrawn. Ownership is then simply the share
-of field lineups holding a driver.
+money left. A lineup no driver can finish is redrawn. On a slate whose favourites are all
+cheap (value plays starting at the back), lineups of them cannot reach the floor; there
+opponents lean toward dearer drivers, a salary term added to the pull just large enough
+that 5% of draws are legal. Ownership is then simply the share of field lineups holding
+a driver.
 
 Two fields are provided: `sharp` (concentrated on projection and value, spends at least
 $49,000, little disagreement) and `weak` (flatter, noisier, spends at least $46,500).
@@ -199,6 +202,10 @@ class FieldStyle:
 
 SHARP = FieldStyle("sharp", sharpness=1.1, noise=0.35, min_salary=49_000)
 WEAK = FieldStyle("weak", sharpness=0.45, noise=0.9, min_salary=46_500)
+# Probe draws per salary lean, the share of them that must be legal, the largest lean.
+PROBE = 1024
+MIN_LEGAL = 0.05
+MAX_LEAN = 10.0
 FIELD_STYLES = {style.name: style for style in (SHARP, WEAK)}
 
 
@@ -252,28 +259,38 @@ def sample_field(
     # floor drops to what the richest legal lineup can spend.
     richest = _richest_lineup(salaries, cap)
     floor = min(kind.min_salary, richest)
+    # Where the favourites are so cheap that lineups of them cannot reach the floor,
+    # opponents lean toward dearer drivers: a salary term joins the pull, raised until
+    # enough draws are legal (people spend their cap).
+    tilt = _standardized(salaries.astype(np.float64))
+    lean = 0.0
+    while _draw(pull + lean * tilt, kind.noise, salaries, cap, floor, PROBE, rng).shape[0] < MIN_LEGAL * PROBE:
+        lean += 0.25
+        if lean > MAX_LEAN:
+            raise ContestError(f"could not draw legal {kind.name} lineups from this slate")
     kept: list[np.ndarray] = []
     have = 0
-    for _ in range(200):
-        batch = max(2 * (size - have), 1024)
-        logits = pull + kind.noise * rng.standard_normal((batch, n_drivers)) + rng.gumbel(size=(batch, n_drivers))
-        # Five drivers by preference, then the most preferred driver whose salary
-        # lands the lineup between the floor and the cap: how people finish a lineup.
-        first = np.argpartition(-logits, ROSTER_SIZE - 2, axis=1)[:, : ROSTER_SIZE - 1]
-        spent = salaries[first].sum(axis=1)
-        fits = (salaries[None, :] <= (cap - spent)[:, None]) & (salaries[None, :] >= (floor - spent)[:, None])
-        np.put_along_axis(fits, first, False, axis=1)
-        last = np.argmax(np.where(fits, logits, -np.inf), axis=1)
-        good = fits.any(axis=1)
-        picks = np.concatenate([first, last[:, None]], axis=1)[good]
-        kept.append(np.sort(picks, axis=1))
-        have += len(picks)
-        if have >= size:
-            break
-    else:
-        raise ContestError(f"could not draw {size} legal {kind.name} lineups from this slate")
+    while have < size:
+        good = _draw(pull + lean * tilt, kind.noise, salaries, cap, floor, max(2 * (size - have), 1024), rng)
+        kept.append(good)
+        have += len(good)
     lineups = np.concatenate(kept)[:size].astype(np.int16)
     return Field(lineups=lineups, style=kind.name, seed=seed)
+
+
+def _draw(pull, noise, salaries, cap, floor, batch, rng) -> np.ndarray:
+    """Legal lineups from `batch` opponents (module docstring), sorted within a lineup."""
+    n_drivers = len(salaries)
+    logits = pull + noise * rng.standard_normal((batch, n_drivers)) + rng.gumbel(size=(batch, n_drivers))
+    # Five drivers by preference, then the most preferred driver whose salary lands the
+    # lineup between the floor and the cap: how people finish a lineup.
+    first = np.argpartition(-logits, ROSTER_SIZE - 2, axis=1)[:, : ROSTER_SIZE - 1]
+    spent = salaries[first].sum(axis=1)
+    fits = (salaries[None, :] <= (cap - spent)[:, None]) & (salaries[None, :] >= (floor - spent)[:, None])
+    np.put_along_axis(fits, first, False, axis=1)
+    last = np.argmax(np.where(fits, logits, -np.inf), axis=1)
+    good = fits.any(axis=1)
+    return np.sort(np.concatenate([first, last[:, None]], axis=1)[good], axis=1)
 
 
 def _richest_lineup(salaries: np.ndarray, cap: int) -> int:

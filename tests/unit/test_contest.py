@@ -164,3 +164,13 @@ def test_a_contest_our_lineups_fill_is_an_error():
     points = np.zeros((2, 8), dtype=np.float32)
     with pytest.raises(ContestError, match="fill a contest"):
         evaluate(np.array([ONE, TWO]), points, _field([THREE]), PayoutTable(2, 10.0, (15.0,)))
+
+
+def test_a_field_is_drawn_even_when_the_favourites_are_all_cheap():
+    """Value plays starting at the back: lineups of favourites cannot reach the floor."""
+    _, salaries = _slate()
+    projection = 60.0 - salaries / 250.0  # the cheaper, the better projected
+    field = sample_field(projection, salaries, 300, style="sharp", seed=5)
+    spend = salaries[field.lineups.astype(int)].sum(axis=1)
+    assert len(field.lineups) == 300
+    assert spend.min() >= 49_000 and spend.max() <= SALARY_CAP
