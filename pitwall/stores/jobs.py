@@ -18,7 +18,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import time
 import uuid
 from datetime import UTC, datetime
 from typing import Any, Callable, TypeVar
@@ -215,11 +214,6 @@ class JobStore:
         return _job(raw) if raw else None
 
     @_unavailable
-    def updated_ts(self, run_id: str) -> float | None:
-        value = self.client.hget(self._job_key(run_id), "updated_ts")
-        return float(value) if value else None
-
-    @_unavailable
     def list(self, *, status: JobStatus | None = None, limit: int = 50, offset: int = 0) -> list[Job]:
         """Jobs newest first; ids whose record has expired are dropped from the index as they are met."""
         index = f"{self.prefix}:jobs" + (f":{status.value}" if status else "")
@@ -320,6 +314,3 @@ def _job(raw: dict[str, str]) -> Job:
         request=json.loads(raw["request"]),
     )
 
-
-def age_seconds(updated_ts: float) -> float:
-    return time.time() - updated_ts
