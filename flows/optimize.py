@@ -3,6 +3,7 @@
 start → load slate → calibrate → scenarios in shards → solve → evaluate → lineage → persist.
 Task results are persisted (PREFECT_RESULTS_PERSIST_BY_DEFAULT in the stack), so an operator's retry
 of a failed run reuses the finished shards and recomputes only what failed.
+The shards run on Prefect's thread pool, or on a Dask cluster when PITWALL_DASK_ADDRESS names one.
 """
 
 from __future__ import annotations
@@ -10,12 +11,13 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from prefect import flow, get_run_logger, unmapped
+from prefect import Flow, flow, get_run_logger, unmapped
 
 from flows.artifacts import RunProgress, publish_result
 from flows.hooks import mirror_state
 from pitwall.request import OptimizeRequest
 from pitwall.run import result_document
+from pitwall.settings import get_settings
 from pitwall.simulation import Scenarios
 from tasks.jobs import persist_result, report_stage, start_job
 from tasks.lineage import record_lineage
@@ -82,3 +84,24 @@ def optimize_slate(run_id: str) -> dict[str, Any]:
     progress.update("done", 1.0)
     log.info("run %s: %d lineups, out-of-sample ROI %.3f", run_id, len(portfolio.lineups), metrics.roi)
     return {"run_id": run_id, "lineups": len(portfolio.lineups), "roi": metrics.roi}
+
+
+def build(dask_address: str | None = None) -> Flow:
+    """optimize-slate with the task runner its shards go to: only mapped and submitted tasks reach the
+    runner, and here those are the scenario shards; the other stages run in the flow's own process.
+
+    `dask_address` defaults to PITWALL_DASK_ADDRESS; empty keeps Prefect's thread pool.
+    """
+    address = get_settings().dask_address if dask_address is None else dask_address
+    if not address:
+        return _default
+    # Imported here: a process that never uses Dask does not pay for importing it.
+    from prefect_dask import DaskTaskRunner
+
+    return _default.with_options(task_runner=DaskTaskRunner(address=address))
+
+
+_default = optimize_slate
+# The deployment's entrypoint: the runner is chosen as the worker's flow process loads this module,
+# so the address comes from that process's environment.
+optimize_slate = build()

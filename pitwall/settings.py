@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     prefect_api_url: str = "http://127.0.0.1:4200/api"
     deployment_name: str = "optimize-slate/optimize-slate"
     work_pool: str = "pitwall"
+    # A Dask scheduler (tcp://host:8786) for the scenario shards; empty runs them on the flow's thread pool.
+    dask_address: str = ""
 
     ready_timeout_seconds: float = Field(3.0, gt=0)
     # A non-terminal job not touched for this long is checked against the Prefect API on read.
