@@ -2,9 +2,10 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated, Any
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -33,8 +34,21 @@ class Settings(BaseSettings):
     reconcile_after_seconds: float = Field(20.0, gt=0)
     reconcile_interval_seconds: float = Field(30.0, gt=0)
     max_body_bytes: int = Field(1_000_000, gt=0)
+    # Write endpoints want one of these in X-API-Key; with none the API is open, as the local stack runs.
+    api_keys: Annotated[list[SecretStr], NoDecode] = Field(default_factory=list)
+    # Per key and per API process: each process keeps its own buckets.
+    rate_limit_per_minute: int = Field(120, ge=1)
+    # No origins, no CORS middleware: browsers on other origins get no access.
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     history_csv: Path | None = None
+
+    @field_validator("api_keys", "cors_origins", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
 
 @lru_cache

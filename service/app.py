@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 
 from anyio import to_thread
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 import pitwall
 from pitwall.settings import Settings, get_settings
@@ -24,6 +25,7 @@ from service.limits import BodySizeLimit
 from service.orchestrator import Orchestrator
 from service.reconcile import sweep_forever
 from service.routes import exposures, health, jobs, slates
+from service.security import API_KEY_HEADER, WriteGuard
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
@@ -67,7 +69,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Tournament portfolios of NASCAR DraftKings lineups, optimized over simulated races.",
         lifespan=lifespan,
     )
+    app.state.guard = WriteGuard(settings.api_keys, settings.rate_limit_per_minute)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    if settings.cors_origins:
+        # Added last, so outermost: refusals such as 413 carry the CORS headers a browser needs to read them.
+        app.add_middleware(
+            CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type", API_KEY_HEADER, "Idempotency-Key"],
+        )
     errors.install(app)
     app.include_router(health.router)
     app.include_router(jobs.router)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 from anyio import to_thread
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, Query
+from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel
 
 from pitwall.stores.graph import GraphStore
 from service.deps import get_graph
-from service.schemas import ErrorBody
+from service.schemas import ErrorBody, ValidationErrorBody
 
 router = APIRouter(prefix="/api/v1", tags=["lineage"])
 
@@ -29,7 +30,7 @@ class Exposures(BaseModel):
     drivers: list[DriverExposureView]
 
 
-@router.get("/exposures", response_model=Exposures, responses={422: {"model": ErrorBody}, 503: {"model": ErrorBody}})
+@router.get("/exposures", response_model=Exposures, responses={422: {"model": ValidationErrorBody}, 503: {"model": ErrorBody}})
 async def exposures(
     start: dt.date = Query(description="first day runs were recorded (UTC)"),
     end: dt.date = Query(description="last day, inclusive"),
@@ -38,7 +39,8 @@ async def exposures(
 ) -> Exposures:
     """Share of all lineups chosen by runs recorded between two days that hold each driver."""
     if end < start:
-        raise HTTPException(status_code=422, detail="end: must not be before start")
+        # The same shape as every other invalid parameter: a message per field.
+        raise RequestValidationError([{"loc": ("query", "end"), "msg": "must not be before start", "type": "value_error"}])
     found = await to_thread.run_sync(
         lambda: graph.driver_exposure(start, end + dt.timedelta(days=1), series=series)
     )

@@ -16,8 +16,10 @@ from service.deps import get_jobs, get_orchestrator, get_settings
 from service.orchestrator import Orchestrator, OrchestratorUnavailable
 from service.reconcile import is_stale, reconcile
 from service.schemas import ErrorBody, JobList, JobView, Result, Submitted, ValidationErrorBody, links
+from service.security import WRITE_RESPONSES, write_access
 
-router = APIRouter(prefix="/api/v1", tags=["jobs"])
+# FastAPI would otherwise document its own 422 body, not the one service/errors.py sends.
+router = APIRouter(prefix="/api/v1", tags=["jobs"], responses={422: {"model": ValidationErrorBody}})
 
 _UNAVAILABLE = {503: {"model": ErrorBody, "description": "Redis or the Prefect server is unavailable"}}
 _UNKNOWN = {404: {"model": ErrorBody, "description": "No job with this run id"}}
@@ -27,7 +29,8 @@ _UNKNOWN = {404: {"model": ErrorBody, "description": "No job with this run id"}}
     "/optimize",
     status_code=202,
     response_model=Submitted,
-    responses={409: {"model": ErrorBody}, 422: {"model": ValidationErrorBody}, **_UNAVAILABLE},
+    responses={409: {"model": ErrorBody}, 422: {"model": ValidationErrorBody}, **_UNAVAILABLE, **WRITE_RESPONSES},
+    dependencies=[Depends(write_access)],
 )
 async def submit(
     body: OptimizeRequest,
@@ -109,7 +112,11 @@ async def _finished(
     return job, result
 
 
-_RESULT_RESPONSES = {202: {"model": JobView}, 409: {"model": ErrorBody}, **_UNKNOWN, **_UNAVAILABLE}
+_RESULT_RESPONSES = {
+    202: {"model": JobView, "description": "The job is still pending or running"},
+    409: {"model": ErrorBody, "description": "The job failed or was cancelled, with its error"},
+    **_UNKNOWN, **_UNAVAILABLE,
+}
 
 
 @router.get("/jobs/{run_id}/result", response_model=Result, responses=_RESULT_RESPONSES)
@@ -127,10 +134,18 @@ async def job_result(
     return Result(run_id=run_id, status=job.status, result=result)
 
 
+def _json_body(spec: dict) -> dict:
+    # A "model" would be documented under the route's text/csv media type; its failures are JSON.
+    model = spec["model"]
+    return {"description": spec.get("description", model.__name__),
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}}}
+
+
 @router.get(
     "/jobs/{run_id}/lineups.csv",
     response_class=PlainTextResponse,
-    responses={200: {"content": {"text/csv": {}}, "description": "DraftKings upload CSV"}, **_RESULT_RESPONSES},
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "DraftKings upload CSV"},
+               **{code: _json_body(spec) for code, spec in {**_RESULT_RESPONSES, 422: {"model": ValidationErrorBody}}.items()}},
 )
 async def job_lineups_csv(
     run_id: str,

@@ -16,8 +16,10 @@ from pitwall.stores.graph import GraphStore, SlateSummary
 from pitwall.tracks import UnknownTrack
 from service.deps import get_graph
 from service.schemas import ErrorBody, ValidationErrorBody
+from service.security import WRITE_RESPONSES, write_access
 
-router = APIRouter(prefix="/api/v1/slates", tags=["slates"])
+# FastAPI would otherwise document its own 422 body, not the one service/errors.py sends.
+router = APIRouter(prefix="/api/v1/slates", tags=["slates"], responses={422: {"model": ValidationErrorBody}})
 
 _UNAVAILABLE = {503: {"model": ErrorBody, "description": "Neo4j is unavailable"}}
 
@@ -76,7 +78,8 @@ def _invalid(field: str, problems: list[str]) -> JSONResponse:
     "",
     status_code=201,
     response_model=SlateDetail,
-    responses={409: {"model": ErrorBody}, 422: {"model": ValidationErrorBody}, **_UNAVAILABLE},
+    responses={409: {"model": ErrorBody}, 422: {"model": ValidationErrorBody}, **_UNAVAILABLE, **WRITE_RESPONSES},
+    dependencies=[Depends(write_access)],
 )
 async def upload_slate(body: SlateUpload, graph: GraphStore = Depends(get_graph)) -> SlateDetail | JSONResponse:
     """Validate a salary CSV against the drivers pitwall knows and store it; the same content gets the same id."""
