@@ -22,3 +22,5 @@ done
 echo "== portfolio speed"; "$PYTHON" bench/portfolio_speed.py
 echo "== portfolio quality"; "$PYTHON" bench/portfolio_quality.py
 echo "== portfolio backtest"; "$PYTHON" bench/portfolio_backtest.py
+# Load through the REST API on a stack of its own (ports 56xxx), SQLite against PostgreSQL: long, so opt-in.
+if [ "${PITWALL_BENCH_LOAD:-0}" = 1 ]; then echo "== load"; "$PYTHON" bench/load.py; fi
