@@ -19,9 +19,10 @@ from pathlib import Path
 import httpx
 
 from pitwall.calibration import calibrate
-from pitwall.contest import PayoutTable, evaluate, sample_field
+from pitwall.contest import PayoutTable
 from pitwall.history import History
-from pitwall.portfolio import Controls, solve
+from pitwall.portfolio import Controls
+from pitwall.run import evaluate_portfolio, evaluation_seed, solve_portfolio
 from pitwall.simulation import simulate
 from pitwall.slate import load_slate
 
@@ -41,11 +42,9 @@ def in_process() -> float:
     model = calibrate(history, slate)
     points = simulate(model, 10_000, 7).points
     payout = PayoutTable.gpp()
-    field = sample_field(points.mean(axis=0), slate.salaries, 2_000, style="sharp", seed=7)
-    portfolio = solve(points, slate.salaries, Controls(n_lineups=20), field=field, payout=payout, seed=7)
-    fresh = simulate(model, 5_000, 8).points
-    whole = sample_field(points.mean(axis=0), slate.salaries, payout.entries - 20, style="sharp", seed=8)
-    evaluate(portfolio.lineups, fresh, whole, payout, scenario_seed=8)
+    portfolio = solve_portfolio(points, slate, Controls(n_lineups=20), payout, "sharp", 7)
+    held_out = evaluation_seed(7)
+    evaluate_portfolio(portfolio.lineups, simulate(model, 5_000, held_out).points, slate, payout, "sharp", held_out)
     return time.perf_counter() - started
 
 

@@ -17,7 +17,7 @@ import platform
 import time
 
 import numpy as np
-from portfolio_common import paired, past_race, pydfs, scenarios, table, write  # noqa: F401
+from portfolio_common import past_race, pydfs, scenarios, table, write
 
 from pitwall.contest import PayoutTable
 from pitwall.history import History

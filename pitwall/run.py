@@ -3,14 +3,48 @@ result document users read. Pure functions, shared by the Prefect tasks and thei
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from pitwall.contest import Metrics
-from pitwall.portfolio import Controls, Portfolio
+from pitwall.contest import Metrics, PayoutTable, evaluate, sample_field
+from pitwall.portfolio import Controls, Portfolio, solve
 from pitwall.request import OptimizeRequest, PortfolioConfig
 from pitwall.slate import Entry, Slate, upload_csv
+
+
+# Evaluation draws its scenarios and its field from a seed of its own, far from any solving seed, so the
+# metrics a run reports are out of sample.
+EVALUATION_SEED_OFFSET = 1_000_003
+# Opponent lineups the solver plays against; each stands for an equal share of the contest's other entries.
+SOLVER_FIELD_LINEUPS = 2_000
+
+
+def evaluation_seed(seed: int) -> int:
+    return seed + EVALUATION_SEED_OFFSET
+
+
+def solve_portfolio(
+    points: np.ndarray, slate: Slate, controls: Controls, payout: PayoutTable, style: str, seed: int,
+    progress: Callable[[int, int], None] | None = None,
+) -> Portfolio:
+    """The portfolio over `points` against a field drawn from the same projections (what opponents see)."""
+    size = min(SOLVER_FIELD_LINEUPS, payout.entries - controls.n_lineups)
+    field = sample_field(points.mean(axis=0), slate.salaries, size, style=style, seed=seed)
+    return solve(points, slate.salaries, controls, field=field, payout=payout, seed=seed, progress=progress)
+
+
+def evaluate_portfolio(
+    lineups: np.ndarray, points: np.ndarray, slate: Slate, payout: PayoutTable, style: str, seed: int
+) -> Metrics:
+    """Contest metrics on held-out scenarios `points` (drawn from `seed`) against every opponent of the contest.
+
+    A sampled field smaller than the contest under-states how high its best scores reach, which would
+    flatter win rates, so evaluation plays the whole field.
+    """
+    field = sample_field(points.mean(axis=0), slate.salaries, payout.entries - len(lineups), style=style, seed=seed)
+    return evaluate(np.asarray(lineups), points, field, payout, scenario_seed=seed)
 
 
 def inline_slate(request: OptimizeRequest) -> Slate:

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import numpy as np
 from prefect import task
 
-from pitwall.contest import Metrics, PayoutTable, evaluate, sample_field
-from pitwall.portfolio import Portfolio, solve
+from pitwall.contest import Metrics, PayoutTable
+from pitwall.portfolio import Portfolio
 from pitwall.request import ContestConfig, PortfolioConfig
-from pitwall.run import controls_for
+from pitwall.run import controls_for, evaluate_portfolio, evaluation_seed, solve_portfolio
 from pitwall.simulation import RaceModel, Scenarios, simulate
 from pitwall.slate import Slate
-
-# Opponent lineups the solver plays against; each stands for an equal share of the contest's other entries.
-# A sampled field smaller than the contest under-states how high its best scores reach, which flatters
-# win rates, so only the solver uses this approximation: the evaluation plays the whole contest.
-SOLVER_FIELD_LINEUPS = 2_000
 
 
 def payout_table(contest: ContestConfig) -> PayoutTable:
@@ -23,22 +17,14 @@ def payout_table(contest: ContestConfig) -> PayoutTable:
 
 
 @task(name="solve-portfolio")
-def solve_portfolio(
-    slate: Slate, shards: list[Scenarios], config: PortfolioConfig, contest: ContestConfig, seed: int
-) -> Portfolio:
+def solve(slate: Slate, shards: list[Scenarios], config: PortfolioConfig, contest: ContestConfig, seed: int) -> Portfolio:
     points = Scenarios.concat(shards).points
-    size = min(SOLVER_FIELD_LINEUPS, contest.entries - config.n_lineups)
-    field = sample_field(points.mean(axis=0), slate.salaries, size, style=contest.field, seed=seed)
-    return solve(points, slate.salaries, controls_for(slate, config), field=field,
-                 payout=payout_table(contest), seed=seed)
+    return solve_portfolio(points, slate, controls_for(slate, config), payout_table(contest), contest.field, seed)
 
 
 @task(name="evaluate-portfolio")
-def evaluate_portfolio(
-    slate: Slate, model: RaceModel, projection: np.ndarray, portfolio: Portfolio, contest: ContestConfig, seed: int
-) -> Metrics:
-    """Contest metrics on fresh scenarios (their own seed) against a freshly drawn field of every opponent."""
-    points = simulate(model, contest.evaluation_scenarios, seed).points
-    field = sample_field(projection, slate.salaries, contest.entries - len(portfolio.lineups),
-                         style=contest.field, seed=seed)
-    return evaluate(portfolio.lineups, points, field, payout_table(contest), scenario_seed=seed)
+def evaluate(slate: Slate, model: RaceModel, portfolio: Portfolio, contest: ContestConfig, seed: int) -> Metrics:
+    """Contest metrics on fresh scenarios, drawn from the evaluation seed derived from the run's seed."""
+    held_out = evaluation_seed(seed)
+    points = simulate(model, contest.evaluation_scenarios, held_out).points
+    return evaluate_portfolio(portfolio.lineups, points, slate, payout_table(contest), contest.field, held_out)

@@ -25,27 +25,22 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from pitwall.calibration import calibrate
 from pitwall.cli import app
-from pitwall.contest import ContestError, PayoutTable, evaluate as evaluate_portfolio, sample_field
+from pitwall.contest import ContestError, PayoutTable
 from pitwall.history import History, HistoryError
-from pitwall.portfolio import Controls, PortfolioError, solve
+from pitwall.portfolio import Controls, PortfolioError
+from pitwall.run import evaluate_portfolio, evaluation_seed, solve_portfolio
 from pitwall.simulation import Scenarios, simulate
 from pitwall.slate import Slate, SlateError, load_slate, read_upload, upload_csv
 from pitwall.tracks import UnknownTrack
 
 # Evaluation scenarios and field come from a seed no solving run uses by default, so
 # a portfolio is never judged on the races it was chosen on.
-EVALUATION_SEED_OFFSET = 1_000_003
 SIMULATION_STEPS = 10
-SOLVER_FIELD_SIZE = 2_000
 
 
 class FieldKind(str, Enum):
     sharp = "sharp"
     weak = "weak"
-
-
-def evaluation_seed(seed: int) -> int:
-    return seed + EVALUATION_SEED_OFFSET
 
 
 # -- shared options --------------------------------------------------------------------
@@ -177,11 +172,7 @@ def _evaluation(slate: Slate, model, lineups, n_scenarios: int, seed: int, field
     eval_seed = evaluation_seed(seed)
     with stages.stage("evaluate", SIMULATION_STEPS + 1) as advance:
         points = _simulate(model, n_scenarios, eval_seed, advance)
-        # Every opponent, not a sample standing for several: the best of a whole field
-        # scores higher than the best of a sample, and win rates would be flattered.
-        size = payout.entries - len(lineups)
-        field = sample_field(points.mean(axis=0), slate.salaries, size, style=field_kind.value, seed=eval_seed)
-        metrics = evaluate_portfolio(np.asarray(lineups), points, field, payout, scenario_seed=eval_seed)
+        metrics = evaluate_portfolio(np.asarray(lineups), points, slate, payout, field_kind.value, eval_seed)
         advance(SIMULATION_STEPS + 1, SIMULATION_STEPS + 1)
     return metrics, eval_seed
 
@@ -263,9 +254,7 @@ def optimize(
             with stages.stage("simulate", SIMULATION_STEPS) as advance:
                 points = _simulate(model, scenarios, seed, advance)
             with stages.stage("solve", lineups) as advance:
-                size = min(SOLVER_FIELD_SIZE, payout.entries - lineups)
-                solving_field = sample_field(points.mean(axis=0), slate.salaries, size, style=field.value, seed=seed)
-                portfolio = solve(points, slate.salaries, controls, field=solving_field, payout=payout, seed=seed, progress=advance)
+                portfolio = solve_portfolio(points, slate, controls, payout, field.value, seed, progress=advance)
             out.write_text(upload_csv(slate, portfolio.lineups.tolist()))
             metrics, eval_seed = _evaluation(slate, model, portfolio.lineups, scenarios, seed, field, payout, stages)
         except (PortfolioError, ContestError, SlateError, UnknownTrack, ValueError) as error:
