@@ -465,7 +465,12 @@ class GraphStore:
             with self._driver.session(database=self._database) as session:
                 return session.execute_write(work, *args, **kwargs)
 
-        return self._call(what, run)
+        try:
+            return self._call(what, run)
+        except neo4j_errors.ConstraintError:
+            # Two writers MERGEd the same new node at once (two first runs of one slate, say) and this one
+            # lost. The node exists now, so the same idempotent write matches it instead of creating it.
+            return self._call(what, run)
 
     # -- health and schema
 

@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import socket
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from collections import defaultdict
 from pathlib import Path
 
@@ -287,6 +288,17 @@ def test_slate_round_trips_and_a_reupload_is_recognised(store, seeded, slate_cle
     assert {(s.slate_id, s.version) for s in listed} == {(slate_id, 1), (changed_id, 2)}
     assert store.counts()["Slate"] >= 2
     assert store.get_slate(f"{tag}-missing") is None
+
+
+def test_concurrent_first_saves_of_one_slate_all_succeed(store, seeded, slate_cleanup):
+    slate_ids, _ = slate_cleanup
+    slate = _slate(store, f"Test-{uuid.uuid4().hex[:10]}")
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        saved = list(pool.map(lambda _: store.save_slate(slate), range(6)))
+    slate_ids.extend(set(saved))
+    assert len(set(saved)) == 1
+    assert store.get_slate_summary(saved[0]).version == 1
+    assert store.get_slate(saved[0]) == slate
 
 
 def test_run_lineups_are_recorded_and_exposure_counts_them(store, seeded, slate_cleanup):
