@@ -1,5 +1,5 @@
 # pitwall: `make demo` runs a sample slate through the REST API on the local stack; `make test` runs the suite.
-.PHONY: install up down status seed demo test test-unit bench
+.PHONY: install up down status seed demo test test-faults test-unit bench
 
 install:
 	bash scripts/bootstrap.sh
@@ -20,7 +20,16 @@ demo: seed
 	eval "$$(bash scripts/stack.sh env | sed 's/^/export /')" && .venv/bin/python scripts/demo.py
 
 test:
-	bash scripts/test.sh
+	bash scripts/test.sh -m "not faults"
+
+# The fault tests kill and restart services, so they get a stack of their own (ports 46xxx, .stack-faults/),
+# reconciled after 5 s, with 30 s flow heartbeats and runs silent for 75 s marked Crashed.
+test-faults:
+	PITWALL_TEST_STACK_DIR=$(CURDIR)/.stack-faults PITWALL_TEST_REDIS_PORT=46379 PITWALL_TEST_NEO4J_PORT=46687 \
+	PITWALL_TEST_PREFECT_PORT=46200 PITWALL_TEST_API_PORT=46000 \
+	PITWALL_RECONCILE_AFTER_SECONDS=5 PITWALL_RECONCILE_INTERVAL_SECONDS=5 \
+	PREFECT_FLOWS_HEARTBEAT_FREQUENCY=30 PITWALL_ZOMBIE_AFTER_SECONDS=75 \
+	bash scripts/test.sh -m faults tests/faults
 
 test-unit: install
 	.venv/bin/python -m pytest tests/unit

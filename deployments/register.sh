@@ -13,3 +13,5 @@ export PITWALL_HOME=${PITWALL_HOME:-$ROOT}
 "$PREFECT" work-pool inspect "$PITWALL_WORK_POOL" >/dev/null 2>&1 \
   || "$PREFECT" work-pool create "$PITWALL_WORK_POOL" --type process
 "$PREFECT" --no-prompt deploy --all
+# A run whose process died with its machine is marked Crashed once its heartbeats stop.
+"${PYTHON:-$(dirname "$(command -v "$PREFECT")")/python}" deployments/zombies.py
