@@ -19,8 +19,9 @@ seed: up
 demo: seed
 	eval "$$(bash scripts/stack.sh env | sed 's/^/export /')" && .venv/bin/python scripts/demo.py
 
+# Store retries are cut short here: tests that stop a store want the run to fail fast, not to outlast it.
 test:
-	bash scripts/test.sh -m "not faults"
+	PITWALL_STORE_RETRY_DELAYS='[1, 2, 4]' bash scripts/test.sh -m "not faults"
 
 # The fault tests kill and restart services, so they get a stack of their own (ports 46xxx, .stack-faults/),
 # reconciled after 5 s, with 30 s flow heartbeats and runs silent for 75 s marked Crashed.

@@ -23,6 +23,10 @@ class Settings(BaseSettings):
     neo4j_password: SecretStr | None = None
     neo4j_timeout_seconds: float = Field(3.0, gt=0)
 
+    # Seconds between a flow task's retries when Redis or Neo4j does not answer. A blip is over after the
+    # first; the later ones outlast a restart of Neo4j (about a minute on a small machine).
+    store_retry_delays: list[float] = Field(default_factory=lambda: [1, 2, 4, 8, 16, 32], max_length=10)
+
     prefect_api_url: str = "http://127.0.0.1:4200/api"
     deployment_name: str = "optimize-slate/optimize-slate"
     work_pool: str = "pitwall"

@@ -41,9 +41,7 @@ def _transient(task: Any, task_run: Any, state: Any) -> bool:
     return False
 
 
-# Redis and Neo4j outages are transient: retry before failing the run. A blip is over after the first
-# retries; the later ones outlast a restart of Neo4j (about a minute on a small machine), so a store
-# restarted mid-run costs time, not the run.
-STORE_RETRIES: dict[str, Any] = dict(
-    retries=6, retry_delay_seconds=[1, 2, 4, 8, 16, 32], retry_condition_fn=_transient
-)
+# Redis and Neo4j outages are transient: retry before failing the run, so a store restarted mid-run costs
+# time, not the run (delays from settings: PITWALL_STORE_RETRY_DELAYS).
+_DELAYS = get_settings().store_retry_delays
+STORE_RETRIES: dict[str, Any] = dict(retries=len(_DELAYS), retry_delay_seconds=_DELAYS, retry_condition_fn=_transient)
