@@ -14,10 +14,10 @@ status:
 	bash scripts/stack.sh status
 
 seed: up
-	eval "$$(bash scripts/stack.sh env | sed 's/^/export /')" && .venv/bin/pitwall seed
+	eval "$$(bash scripts/stack.sh exports)" && .venv/bin/pitwall seed
 
 demo: seed
-	eval "$$(bash scripts/stack.sh env | sed 's/^/export /')" && .venv/bin/python scripts/demo.py
+	eval "$$(bash scripts/stack.sh exports)" && .venv/bin/python scripts/demo.py
 
 # Store retries are cut short here: tests that stop a store want the run to fail fast, not to outlast it.
 test:

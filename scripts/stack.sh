@@ -8,6 +8,7 @@
 #   scripts/stack.sh deploy     register the work pool and the deployments of prefect.yaml again
 #   scripts/stack.sh jars       resolve the Neo4j jars into the cache (once)
 #   scripts/stack.sh env        print the PITWALL_/PREFECT_ variables a client of this stack needs
+#   scripts/stack.sh exports    the same as shell exports: eval "$(scripts/stack.sh exports)"
 #
 # Every process is stopped by the pid it was started with, never by name.
 set -euo pipefail
@@ -241,5 +242,8 @@ case $cmd in
   deploy) deploy ;;
   jars) neo4j_jars ;;
   env) env | grep -E '^(PITWALL_|PREFECT_)' | sort ;;
-  *) echo "usage: $0 up|down|status|start SERVICE|stop SERVICE|kill SERVICE|deploy|jars|env" >&2; exit 2 ;;
+  exports) # the same, quoted for a shell: eval "$(scripts/stack.sh exports)"
+    while IFS= read -r line; do printf 'export %s=%q\n' "${line%%=*}" "${line#*=}"; done \
+      < <(env | grep -E '^(PITWALL_|PREFECT_)' | sort) ;;
+  *) echo "usage: $0 up|down|status|start SERVICE|stop SERVICE|kill SERVICE|deploy|jars|env|exports" >&2; exit 2 ;;
 esac

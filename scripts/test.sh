@@ -18,7 +18,7 @@ rm -rf "$PITWALL_STACK_DIR"
 
 trap 'bash scripts/stack.sh down' EXIT
 bash scripts/stack.sh up
-eval "$(bash scripts/stack.sh env | sed 's/^/export /')"
+eval "$(bash scripts/stack.sh exports)"
 # The flow calibrates from the knowledge graph, so the test stack holds the bundled results too.
 .venv/bin/pitwall seed | tail -n 2
 .venv/bin/python -m pytest "$@"
