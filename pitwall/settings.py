@@ -29,6 +29,8 @@ class Settings(BaseSettings):
 
     prefect_api_url: str = "http://127.0.0.1:4200/api"
     deployment_name: str = "optimize-slate/optimize-slate"
+    # How long a submission may wait for the Prefect server to create its flow run before answering 503.
+    prefect_timeout_seconds: float = Field(20.0, gt=0)
     work_pool: str = "pitwall"
     # A Dask scheduler (tcp://host:8786) for the scenario shards; empty runs them on the flow's thread pool.
     dask_address: str = ""

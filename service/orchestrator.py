@@ -41,9 +41,11 @@ class Orchestrator:
         The run id doubles as Prefect's idempotency key, so a repeated trigger never starts a second run.
         """
         try:
-            # The client retries a refused connection for longer than a submitter should wait: a quick
-            # look first turns a down server into an immediate 503 that names the real cause.
-            await self.ready(min(self.timeout, 2.0))
+            # The client retries a refused connection for longer than a submitter should wait: a look at
+            # /health first turns a down server into an immediate 503 that names the real cause. Only the
+            # connect is short; a busy server gets the whole timeout to answer.
+            async with httpx.AsyncClient(timeout=httpx.Timeout(self.timeout, connect=2.0)) as http:
+                (await http.get(f"{self.api_url}/health")).raise_for_status()
         except Exception as exc:
             raise OrchestratorUnavailable(f"prefect: could not start a flow run: {_describe(exc)}") from exc
         try:
