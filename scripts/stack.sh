@@ -205,21 +205,29 @@ start() {
   say "$1" "up (pid $(cat "$(pidfile "$1")")) at $(where "$1")"
 }
 
+descendants() { local child; for child in $(pgrep -P "$1" 2>/dev/null); do echo "$child"; descendants "$child"; done; }
+
+end_pid() { # PID SIGNAL: send it, wait up to a minute for the exit, then KILL
+  kill "-$2" "$1" 2>/dev/null || true
+  local n=0
+  while kill -0 "$1" 2>/dev/null && [ $n -lt 600 ]; do sleep 0.1; n=$((n + 1)); done
+  if kill -0 "$1" 2>/dev/null; then kill -KILL "$1" 2>/dev/null || true; sleep 0.2; fi
+}
+
 stop() { # SERVICE [SIGNAL]: TERM waits for a clean exit (Neo4j checkpoints), then KILL
-  local f pid sig=${2:-TERM}
+  local f pid sig=${2:-TERM} runs="" run
   # TERM asks PostgreSQL to wait for its clients to leave; INT disconnects them and shuts down cleanly.
   [ "$1" = postgres ] && [ -z "${2:-}" ] && sig=INT
   f=$(pidfile "$1")
   [ -f "$f" ] || { say "$1" "not running"; return 0; }
   pid=$(cat "$f")
-  if kill -0 "$pid" 2>/dev/null; then
-    kill "-$sig" "$pid" 2>/dev/null || true
-    local n=0
-    while kill -0 "$pid" 2>/dev/null && [ $n -lt 600 ]; do sleep 0.1; n=$((n + 1)); done
-    if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; sleep 0.2; fi
-  fi
+  # A worker's flow runs are its child processes and outlive it: a clean stop ends them too, found by
+  # the worker's pid while it still has them. (`kill worker` leaves them, as a crash would.)
+  [ "$1" = worker ] && [ "$sig" = TERM ] && runs=$(descendants "$pid")
+  if kill -0 "$pid" 2>/dev/null; then end_pid "$pid" "$sig"; fi
+  for run in $runs; do kill -0 "$run" 2>/dev/null && end_pid "$run" TERM; done
   rm -f "$f"
-  say "$1" "stopped (pid $pid)"
+  say "$1" "stopped (pid $pid${runs:+, and its flow runs $(echo $runs)})"
 }
 
 status() {
