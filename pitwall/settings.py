@@ -29,8 +29,11 @@ class Settings(BaseSettings):
 
     prefect_api_url: str = "http://127.0.0.1:4200/api"
     deployment_name: str = "optimize-slate/optimize-slate"
-    # How long a submission may wait for the Prefect server to create its flow run before answering 503.
+    # How long the API waits for the Prefect server to answer one call (a check on submit, creating a
+    # job's flow run, reading its state) before it answers 503 or tries again.
     prefect_timeout_seconds: float = Field(20.0, gt=0)
+    # Flow runs the API creates at once; accepted jobs beyond it wait, pending, in the API's queue.
+    dispatch_concurrency: int = Field(4, ge=1, le=64)
     work_pool: str = "pitwall"
     # A Dask scheduler (tcp://host:8786) for the scenario shards; empty runs them on the flow's thread pool.
     dask_address: str = ""

@@ -23,7 +23,8 @@ from pitwall.stores.jobs import JobStore
 from service import errors
 from service.limits import BodySizeLimit
 from service.orchestrator import Orchestrator
-from service.reconcile import sweep_forever
+from service.dispatch import Dispatcher
+from service.reconcile import Reconciler
 from service.routes import exposures, health, jobs, slates
 from service.security import API_KEY_HEADER, WriteGuard
 
@@ -53,14 +54,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.orchestrator = orchestrator
             # Constraints and indexes are created idempotently at start-up; Neo4j may still be down, so not awaited.
             schema = asyncio.create_task(_ensure_schema(app.state.graph))
+            app.state.dispatcher = Dispatcher(app.state.jobs, orchestrator, concurrency=settings.dispatch_concurrency)
+            app.state.reconciler = Reconciler(app.state.jobs, orchestrator, settings.reconcile_after_seconds)
+            dispatching = asyncio.create_task(app.state.dispatcher.run())
             sweeper = asyncio.create_task(
-                sweep_forever(app.state.jobs, orchestrator, settings.reconcile_after_seconds,
-                              settings.reconcile_interval_seconds)
+                app.state.reconciler.sweep_forever(app.state.dispatcher, settings.reconcile_interval_seconds)
             )
             try:
                 yield
             finally:
                 sweeper.cancel()
+                dispatching.cancel()
                 schema.cancel()
                 app.state.jobs.close()
                 app.state.graph.close()

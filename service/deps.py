@@ -7,7 +7,9 @@ from fastapi import Request
 from pitwall.settings import Settings
 from pitwall.stores.graph import GraphStore
 from pitwall.stores.jobs import JobStore
+from service.dispatch import Dispatcher
 from service.orchestrator import Orchestrator
+from service.reconcile import Reconciler
 
 
 def get_settings(request: Request) -> Settings:
@@ -24,3 +26,11 @@ def get_graph(request: Request) -> GraphStore:
 
 def get_orchestrator(request: Request) -> Orchestrator:
     return request.app.state.orchestrator
+
+
+def get_dispatcher(request: Request) -> Dispatcher:
+    return request.app.state.dispatcher
+
+
+def get_reconciler(request: Request) -> Reconciler:
+    return request.app.state.reconciler

@@ -1,14 +1,20 @@
-"""The API's side of Prefect: trigger the optimize deployment, read a flow run's state, check readiness."""
+"""The API's side of Prefect: check the server can take runs, create a job's flow run, read its state."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass
 from uuid import UUID
 
 import httpx
 from prefect.client.orchestration import PrefectClient
-from prefect.deployments import arun_deployment
+from prefect.exceptions import ObjectNotFound
+
+# How long one answer about the server's health stands. A burst of submissions then costs the server one
+# health check a second, and while it is down, submitters get their 503 at once instead of each waiting
+# for a connect to fail.
+CHECK_TTL_SECONDS = 1.0
 
 
 class OrchestratorUnavailable(Exception):
@@ -27,6 +33,10 @@ class Orchestrator:
         self.deployment = deployment
         self.timeout = timeout
         self.client = PrefectClient(api=self.api_url, httpx_settings={"timeout": httpx.Timeout(timeout)})
+        self._deployment_id: UUID | None = None
+        self._checked_at = -CHECK_TTL_SECONDS
+        self._check_error: str | None = None
+        self._check_lock = asyncio.Lock()
 
     async def __aenter__(self) -> Orchestrator:
         await self.client.__aenter__()
@@ -35,33 +45,56 @@ class Orchestrator:
     async def __aexit__(self, *exc: object) -> None:
         await self.client.__aexit__(*exc)
 
-    async def submit(self, run_id: str) -> str:
-        """Start a flow run of the deployment for this job, named after it; returns the flow run id.
+    async def check(self) -> None:
+        """Raises OrchestratorUnavailable unless the server answers and the optimize deployment exists.
 
-        The run id doubles as Prefect's idempotency key, so a repeated trigger never starts a second run.
+        Concurrent callers share one check, and its answer stands for CHECK_TTL_SECONDS.
         """
+        async with self._check_lock:
+            if time.monotonic() - self._checked_at >= CHECK_TTL_SECONDS:
+                self._check_error = await self._check_now()
+                self._checked_at = time.monotonic()
+            error = self._check_error
+        if error:
+            raise OrchestratorUnavailable(f"prefect: cannot take flow runs: {error}")
+
+    async def _check_now(self) -> str | None:
         try:
-            # The client retries a refused connection for longer than a submitter should wait: a look at
-            # /health first turns a down server into an immediate 503 that names the real cause. Only the
-            # connect is short; a busy server gets the whole timeout to answer.
+            # The client retries a refused connection for longer than a submitter should wait: a short
+            # connect to /health turns a down server into an immediate answer that names the real cause.
             async with httpx.AsyncClient(timeout=httpx.Timeout(self.timeout, connect=2.0)) as http:
                 (await http.get(f"{self.api_url}/health")).raise_for_status()
-        except Exception as exc:
-            raise OrchestratorUnavailable(f"prefect: could not start a flow run: {_describe(exc)}") from exc
+            await self._resolve_deployment()
+        except Exception as exc:  # any failure here means the same thing to a submitter
+            return _describe(exc)
+        return None
+
+    async def _resolve_deployment(self) -> UUID:
+        if self._deployment_id is None:
+            deployment = await asyncio.wait_for(self.client.read_deployment_by_name(self.deployment), self.timeout)
+            self._deployment_id = deployment.id
+        return self._deployment_id
+
+    async def submit(self, run_id: str) -> str:
+        """Create a flow run of the deployment for this job, named after it; returns the flow run id.
+
+        The run id doubles as Prefect's idempotency key, so triggering a job twice (a retry after a
+        timeout, two API processes) never starts a second run.
+        """
         try:
+            deployment_id = await self._resolve_deployment()
             flow_run = await asyncio.wait_for(
-                arun_deployment(
-                    self.deployment,
-                    client=self.client,
+                self.client.create_flow_run_from_deployment(
+                    deployment_id,
                     parameters={"run_id": run_id},
-                    flow_run_name=f"optimize-{run_id}",
+                    name=f"optimize-{run_id}",
                     idempotency_key=run_id,
-                    timeout=0,
-                    as_subflow=False,
                 ),
                 self.timeout,
             )
-        except Exception as exc:  # every failure to start the run means the same thing to the client
+        except Exception as exc:  # every failure to start the run means the same thing to the caller
+            if isinstance(exc, ObjectNotFound):
+                self._deployment_id = None  # removed or registered anew: look it up again next time
             raise OrchestratorUnavailable(f"prefect: could not start a flow run: {_describe(exc)}") from exc
         return str(flow_run.id)
 

@@ -10,11 +10,11 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 
 from pitwall.jobs import Job, JobStatus
 from pitwall.request import OptimizeRequest
-from pitwall.settings import Settings
 from pitwall.stores.jobs import IdempotencyConflict, JobStore
-from service.deps import get_jobs, get_orchestrator, get_settings
-from service.orchestrator import Orchestrator, OrchestratorUnavailable
-from service.reconcile import is_stale, reconcile
+from service.deps import get_dispatcher, get_jobs, get_orchestrator, get_reconciler
+from service.dispatch import Dispatcher
+from service.orchestrator import Orchestrator
+from service.reconcile import Reconciler
 from service.schemas import ErrorBody, JobList, JobView, Result, Submitted, ValidationErrorBody, links
 from service.security import WRITE_RESPONSES, write_access
 
@@ -38,31 +38,23 @@ async def submit(
     idempotency_key: Annotated[str | None, Header(min_length=1, max_length=128)] = None,
     jobs: JobStore = Depends(get_jobs),
     orchestrator: Orchestrator = Depends(get_orchestrator),
+    dispatcher: Dispatcher = Depends(get_dispatcher),
 ) -> Submitted:
-    """Create a job and start its flow run. With an `Idempotency-Key` already used, answer that job again."""
+    """Accept a job; its flow run is created right after, in the order jobs came in.
+
+    With an `Idempotency-Key` already used, answer that job again.
+    """
+    # Refused before anything is stored: a 503 leaves no job behind and no key taken.
+    await orchestrator.check()
     request = body.model_dump(mode="json")
     try:
         job, created = await to_thread.run_sync(lambda: jobs.create(request, idempotency_key=idempotency_key))
     except IdempotencyConflict as exc:
         raise HTTPException(status_code=409, detail=str(exc)) from exc
-    if not created:
+    if created:
+        dispatcher.enqueue(job.run_id)
+    else:
         response.headers["Idempotent-Replayed"] = "true"
-        return Submitted(run_id=job.run_id, status=job.status, links=links(job.run_id))
-    try:
-        flow_run_id = await orchestrator.submit(job.run_id)
-    except OrchestratorUnavailable as exc:
-        # The job must not wait forever for a run that was never made: it fails now, and its key is freed
-        # so the client's retry with the same Idempotency-Key starts a fresh job.
-        reason = str(exc)
-
-        def give_up() -> None:
-            jobs.transition(job.run_id, JobStatus.failed, error=reason)
-            if idempotency_key:
-                jobs.release_idempotency_key(idempotency_key, job.run_id)
-
-        await to_thread.run_sync(give_up)
-        raise OrchestratorUnavailable(f"{exc} (job {job.run_id} marked failed)") from exc
-    await to_thread.run_sync(jobs.set_flow_run, job.run_id, flow_run_id)
     return Submitted(run_id=job.run_id, status=job.status, links=links(job.run_id))
 
 
@@ -77,12 +69,12 @@ async def list_jobs(
     return JobList(jobs=[JobView.of(job) for job in found])
 
 
-async def _job(run_id: str, jobs: JobStore, orchestrator: Orchestrator, settings: Settings) -> Job:
+async def _job(run_id: str, jobs: JobStore, reconciler: Reconciler) -> Job:
     job = await to_thread.run_sync(jobs.get, run_id)
     if job is None:
         raise HTTPException(status_code=404, detail=f"no job with run id {run_id!r}")
-    if is_stale(job, settings.reconcile_after_seconds):
-        job = await reconcile(job, jobs, orchestrator)
+    if reconciler.due(job):
+        job = await reconciler.reconcile(job)
     return job
 
 
@@ -91,17 +83,14 @@ async def _job(run_id: str, jobs: JobStore, orchestrator: Orchestrator, settings
 async def job_status(
     run_id: str,
     jobs: JobStore = Depends(get_jobs),
-    orchestrator: Orchestrator = Depends(get_orchestrator),
-    settings: Settings = Depends(get_settings),
+    reconciler: Reconciler = Depends(get_reconciler),
 ) -> JobView:
-    return JobView.of(await _job(run_id, jobs, orchestrator, settings))
+    return JobView.of(await _job(run_id, jobs, reconciler))
 
 
-async def _finished(
-    run_id: str, jobs: JobStore, orchestrator: Orchestrator, settings: Settings
-) -> tuple[Job, dict] | JSONResponse:
+async def _finished(run_id: str, jobs: JobStore, reconciler: Reconciler) -> tuple[Job, dict] | JSONResponse:
     """The job and its result once complete; a 202 with the job while it is still on its way."""
-    job = await _job(run_id, jobs, orchestrator, settings)
+    job = await _job(run_id, jobs, reconciler)
     if job.status in (JobStatus.pending, JobStatus.running):
         return JSONResponse(status_code=202, content=JobView.of(job).model_dump(mode="json"))
     if job.status in (JobStatus.failed, JobStatus.cancelled):
@@ -124,10 +113,9 @@ _RESULT_RESPONSES = {
 async def job_result(
     run_id: str,
     jobs: JobStore = Depends(get_jobs),
-    orchestrator: Orchestrator = Depends(get_orchestrator),
-    settings: Settings = Depends(get_settings),
+    reconciler: Reconciler = Depends(get_reconciler),
 ) -> Result | JSONResponse:
-    finished = await _finished(run_id, jobs, orchestrator, settings)
+    finished = await _finished(run_id, jobs, reconciler)
     if isinstance(finished, JSONResponse):
         return finished
     job, result = finished
@@ -150,11 +138,10 @@ def _json_body(spec: dict) -> dict:
 async def job_lineups_csv(
     run_id: str,
     jobs: JobStore = Depends(get_jobs),
-    orchestrator: Orchestrator = Depends(get_orchestrator),
-    settings: Settings = Depends(get_settings),
+    reconciler: Reconciler = Depends(get_reconciler),
 ) -> Response:
     """The portfolio as DraftKings' upload CSV (header D,D,D,D,D,D, DK ids), ready to submit."""
-    finished = await _finished(run_id, jobs, orchestrator, settings)
+    finished = await _finished(run_id, jobs, reconciler)
     if isinstance(finished, JSONResponse):
         return finished
     _, result = finished

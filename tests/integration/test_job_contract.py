@@ -60,7 +60,9 @@ def test_submit_answers_202_with_the_run_id_its_status_and_where_to_follow_it(ap
     }
     job = api.get(submitted["links"]["status"])
     assert job.status_code == 200 and job.json()["run_id"] == run_id
-    assert job.json()["flow_run_id"], "the job records the flow run that will compute it"
+    # The flow run is created right after the 202, and the job records it.
+    wait_until(lambda: api.get(submitted["links"]["status"]).json()["flow_run_id"], timeout=30,
+               what="the job to record its flow run")
 
 
 def test_a_job_is_pending_then_complete_and_its_result_follows(api):

@@ -1,0 +1,76 @@
+"""Hands accepted jobs to Prefect, at the pace the server takes them.
+
+A submission is accepted once its job is in Redis; creating the flow run happens here, after the 202.
+A burst of submissions then costs each submitter one Redis write, and the Prefect server sees a few
+creations at a time instead of hundreds at once. The job record is the only state: a job that is
+pending with no flow run still needs one, so jobs whose dispatch this process never finished (it
+restarted, or died) are found again by the reconcile sweep, in this API process or another.
+Dispatching a job twice is harmless: the run id is the flow run's idempotency key.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from anyio import to_thread
+
+from pitwall.stores.errors import StoreUnavailable
+from pitwall.stores.jobs import JobStore
+from service.orchestrator import Orchestrator, OrchestratorUnavailable
+
+log = logging.getLogger("pitwall.dispatch")
+
+FIRST_RETRY_SECONDS = 1.0
+LAST_RETRY_SECONDS = 30.0
+
+
+class Dispatcher:
+    def __init__(self, store: JobStore, orchestrator: Orchestrator, *, concurrency: int) -> None:
+        self.store = store
+        self.orchestrator = orchestrator
+        self.concurrency = concurrency
+        self._queue: asyncio.Queue[str] = asyncio.Queue()
+        self._waiting: set[str] = set()
+
+    def enqueue(self, run_id: str) -> None:
+        """Queue a job for its flow run, once per process however often it is asked."""
+        if run_id not in self._waiting:
+            self._waiting.add(run_id)
+            self._queue.put_nowait(run_id)
+
+    @property
+    def backlog(self) -> int:
+        return len(self._waiting)
+
+    async def run(self) -> None:
+        async with asyncio.TaskGroup() as group:
+            for _ in range(self.concurrency):
+                group.create_task(self._work())
+
+    async def _work(self) -> None:
+        while True:
+            run_id = await self._queue.get()
+            try:
+                await self._dispatch(run_id)
+            finally:
+                self._waiting.discard(run_id)
+
+    async def _dispatch(self, run_id: str) -> None:
+        """Create the job's flow run and record it, retrying until both are done.
+
+        An outage of Prefect or Redis only delays the job: it stays pending, as the client sees it.
+        """
+        delay = FIRST_RETRY_SECONDS
+        while True:
+            try:
+                flow_run_id = await self.orchestrator.submit(run_id)
+                await to_thread.run_sync(self.store.set_flow_run, run_id, flow_run_id)
+                return
+            except (OrchestratorUnavailable, StoreUnavailable) as exc:
+                log.warning("job %s waits for its flow run (next try in %.0f s): %s", run_id, delay, exc)
+            except Exception:  # one bad job must not stop the dispatcher; the sweep offers it again
+                log.exception("job %s could not be dispatched", run_id)
+                return
+            await asyncio.sleep(delay)
+            delay = min(2 * delay, LAST_RETRY_SECONDS)
