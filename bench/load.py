@@ -1,7 +1,7 @@
 """Load: 200 jobs submitted at once through the REST API, with the Prefect server on SQLite and then on
 PostgreSQL, side by side; then status reads under `wrk`.
 
-    .venv/bin/python bench/load.py [--jobs 200] [--pool-limit 4] [--wrk-seconds 15]
+    .venv/bin/python bench/load.py [--jobs 200] [--pool-limit 4] [--wrk-seconds 15] [--wait-minutes 60] [--skip-sqlite]
 
 The script runs a stack of its own on ports 56xxx (bench/out/load-stack), seeds its graph, and always
 stops it by pid at the end. The first round runs the Prefect server on SQLite (the stack's default, the
@@ -124,11 +124,13 @@ async def submit_all(n: int) -> tuple[list[str], list[float], dict[str, int], fl
     return [r for r, _ in accepted], [e for _, e in accepted], codes, wall
 
 
-def wait_done(store: JobStore, run_ids: list[str], started: float, minutes: float) -> tuple[dict[str, str], float]:
+def wait_done(store: JobStore, run_ids: list[str], started: float, minutes: float) -> tuple[dict[str, str], float, float]:
     """Poll Redis itself (not the API, whose reads of stale jobs ask the Prefect server) until every job
-    is terminal or the round's time is up; returns the last status of each and the time of the last finish."""
+    is terminal or the round's time is up; returns the last status of each, the time by which every job
+    had its flow run, and the time of the last finish."""
     status: dict[str, str] = {}
-    last_finish = started
+    last_finish = last_dispatch = started
+    undispatched = set(run_ids)
     deadline = time.monotonic() + minutes * 60
     open_ids = list(run_ids)
     while open_ids and time.monotonic() < deadline:
@@ -136,6 +138,9 @@ def wait_done(store: JobStore, run_ids: list[str], started: float, minutes: floa
         for run_id in open_ids:
             job = store.get(run_id)
             status[run_id] = job.status.value if job else "missing"
+            if job and job.flow_run_id and run_id in undispatched:
+                undispatched.discard(run_id)
+                last_dispatch = time.perf_counter()
             if status[run_id] in TERMINAL:
                 last_finish = time.perf_counter()
             else:
@@ -145,7 +150,7 @@ def wait_done(store: JobStore, run_ids: list[str], started: float, minutes: floa
         open_ids = still
         if open_ids:
             time.sleep(2)
-    return status, last_finish - started
+    return status, (float("nan") if undispatched else last_dispatch - started), last_finish - started
 
 
 def verify(run_ids: list[str]) -> dict[str, int]:
@@ -202,7 +207,7 @@ def one_round(db: str, jobs: int, pool_limit: int, wrk_seconds: int, wait_minute
         started = time.perf_counter()
         run_ids, latencies, codes, wall = asyncio.run(submit_all(jobs))
         print(f"  submitted in {wall:.1f} s: {codes}", flush=True)
-        status, makespan = wait_done(store, run_ids, started, wait_minutes)
+        status, dispatched, makespan = wait_done(store, run_ids, started, wait_minutes)
     finally:
         store.close()
     counts: dict[str, int] = {}
@@ -216,7 +221,7 @@ def one_round(db: str, jobs: int, pool_limit: int, wrk_seconds: int, wait_minute
         "db": db, "jobs": jobs, "codes": codes, "accepted": len(run_ids),
         "submit_p50_s": statistics.median(latencies) if latencies else float("nan"),
         "submit_p99_s": percentile(latencies, 99), "submit_max_s": max(latencies, default=float("nan")),
-        "submit_wall_s": wall, "final": counts, "makespan_s": makespan, "checked": checked,
+        "submit_wall_s": wall, "final": counts, "dispatched_s": dispatched, "makespan_s": makespan, "checked": checked,
         "unfinished": sum(1 for v in status.values() if v not in TERMINAL),
         "lost": sum(1 for v in status.values() if v in TERMINAL or v == "missing") - checked["complete_with_result"],
         "database_locked_lines": locked, "reads": reads,
@@ -232,6 +237,7 @@ def report(rounds: list[dict], args: argparse.Namespace) -> str:
         ("submit latency p50 (s)", lambda r: f"{r['submit_p50_s']:.2f}"),
         ("submit latency p99 (s)", lambda r: f"{r['submit_p99_s']:.2f}"),
         ("all submitted after (s)", lambda r: f"{r['submit_wall_s']:.1f}"),
+        ("every flow run created after (s)", lambda r: f"{r['dispatched_s']:.1f}"),
         ("complete, result read via API", lambda r: f"{r['checked']['complete_with_result']}"),
         ("still queued or running at the end", lambda r: f"{r['unfinished']}"),
         ("lost (ended without a result)", lambda r: f"{r['lost']}"),
@@ -255,6 +261,7 @@ def main() -> None:
     parser.add_argument("--wrk-seconds", type=int, default=15)
     # How long a round waits for its jobs to finish; what is still queued then is reported, not waited for.
     parser.add_argument("--wait-minutes", type=float, default=60)
+    parser.add_argument("--skip-sqlite", action="store_true", help="only the PostgreSQL round")
     args = parser.parse_args()
     if not 1 <= args.jobs <= 1000 or not 1 <= args.wrk_seconds <= 120 or not 0 < args.wait_minutes <= 120:
         raise SystemExit("--jobs ≤ 1000, --wrk-seconds ≤ 120, --wait-minutes ≤ 120: this runs on one small machine")
@@ -263,16 +270,18 @@ def main() -> None:
     stack("postgres", "down")
     shutil.rmtree(STACK_DIR, ignore_errors=True)
     try:
-        print("starting the bench stack (SQLite first) and seeding its graph", flush=True)
-        stack("sqlite", "up")
-        subprocess.run([str(ROOT / ".venv/bin/pitwall"), "seed"], env=client_env("sqlite"), check=True,
+        first = "postgres" if args.skip_sqlite else "sqlite"
+        print(f"starting the bench stack ({first} first) and seeding its graph", flush=True)
+        stack(first, "up")
+        subprocess.run([str(ROOT / ".venv/bin/pitwall"), "seed"], env=client_env(first), check=True,
                        capture_output=True)
-        rounds.append(one_round("sqlite", args.jobs, args.pool_limit, args.wrk_seconds, args.wait_minutes))
-        for service in ("api", "worker", "prefect"):
-            stack("sqlite", "stop", service)
-        print("restarting the Prefect server, worker and API on PostgreSQL", flush=True)
-        for service in ("postgres", "prefect", "worker", "api"):
-            stack("postgres", "start", service)
+        if not args.skip_sqlite:
+            rounds.append(one_round("sqlite", args.jobs, args.pool_limit, args.wrk_seconds, args.wait_minutes))
+            for service in ("api", "worker", "prefect"):
+                stack("sqlite", "stop", service)
+            print("restarting the Prefect server, worker and API on PostgreSQL", flush=True)
+            for service in ("postgres", "prefect", "worker", "api"):
+                stack("postgres", "start", service)
         rounds.append(one_round("postgres", args.jobs, args.pool_limit, args.wrk_seconds, args.wait_minutes))
     finally:
         # Every service of both rounds, each by the pid it was started with.
