@@ -295,16 +295,17 @@ class _Arena:
 
     def __init__(self, points: np.ndarray, field: Field, payout: PayoutTable, n_lineups: int) -> None:
         self.points = points
-        self.by_driver = np.ascontiguousarray(points.T, dtype=np.float32)
         self.n_scenarios = points.shape[0]
         self.weight = (payout.entries - n_lineups) / field.size
-        self._paid = payout.paid_places
-        self._prizes = np.concatenate([payout.prizes, [0.0, 0.0]]).astype(np.float32)
+        self._paid = np.float32(payout.paid_places)
+        # Each whole place's prize (none past the paid ones) and the step to the next.
+        whole = np.concatenate([payout.prizes, [0.0, 0.0]]).astype(np.float32)
+        self._prizes, self._steps = whole[:-1], np.diff(whole)
         prizes = np.asarray(payout.prizes)
         pushed = prizes - prizes[np.minimum(np.arange(len(prizes)) + n_lineups, len(prizes) - 1)]
         self.zone = max(1, int((pushed >= ZONE_TOLERANCE * payout.entry_fee).sum()))
 
-        theirs = np.ascontiguousarray(self.scores(field.lineups).T)  # S × F
+        theirs = self.scores(field.lineups)  # S × F
         n_field = theirs.shape[1]
         contenders = min(n_field, int(math.ceil(payout.paid_places / self.weight)) + 1)
         best_field = -np.sort(-np.partition(theirs, n_field - contenders, axis=1)[:, n_field - contenders :], axis=1)
@@ -350,25 +351,19 @@ class _Arena:
         interpolation of the two whole places it straddles.
         """
         place = np.minimum(place, self._paid)
-        cell = place.astype(np.int64)
-        frac = place - cell
-        low = self._prizes[cell]
-        return low + frac * (self._prizes[cell + 1] - low)
+        whole = np.floor(place)
+        cell = whole.astype(np.intp)
+        return self._prizes[cell] + (place - whole) * self._steps[cell]
 
     def scores(self, lineups: np.ndarray) -> np.ndarray:
-        """Scores of lineups (rows of driver indices), lineups × scenarios."""
-        if len(lineups) >= 64:
-            holds = np.zeros((len(lineups), self.by_driver.shape[0]), dtype=np.float32)
-            np.put_along_axis(holds, lineups.astype(np.intp), np.float32(1), axis=1)
-            return holds @ self.by_driver
-        total = self.by_driver[lineups[:, 0]].copy()
-        for slot in range(1, ROSTER_SIZE):
-            total += self.by_driver[lineups[:, slot]]
-        return total
+        """Scores of lineups (rows of driver indices), scenarios × lineups."""
+        holds = np.zeros((len(lineups), self.points.shape[1]), dtype=np.float32)
+        np.put_along_axis(holds, lineups.astype(np.intp), np.float32(1), axis=1)
+        return self.points @ holds.T
 
     def locate(self, scores: np.ndarray) -> np.ndarray:
-        """Grid position (bins above the min cash line) of scores, lineups × scenarios."""
-        return np.minimum((scores - self.base) * self.scale, np.float32(GRID_BINS))
+        """Grid position (bins above the min cash line) of scores, scenarios × lineups."""
+        return np.minimum((scores - self.base[:, None]) * self.scale[:, None], np.float32(GRID_BINS))
 
     def _lines(self, payout: PayoutTable, best_field: np.ndarray) -> list[tuple[float, np.ndarray]]:
         """Scores to beat for each prize level the screen looks at, and what clearing
@@ -386,40 +381,39 @@ class _Arena:
     def screen(self, lineups: np.ndarray) -> np.ndarray:
         """Approximate expected payout of each lineup against the field's lines.
 
-        A lineup's score is treated as normal in its margin over each line; its mean,
-        its covariance with the line and its variance add up over its drivers (the
-        variance as the squared sum of the drivers' rows of a full factorization of
-        their covariance, so it is exact), so all of them come from one product of the
-        lineups' driver incidence with a per-driver feature table. (A truncated
-        factorization looked cheaper and ranked lineups far worse.)
+        A lineup's score is treated as normal in its margin over each line; its mean
+        and its covariance with the line add up over its drivers, and its variance over
+        its pairs of drivers, so all of them are sums of look-ups in per-driver tables
+        and the variance is exact. (A truncated factorization of the covariance looked
+        cheaper and ranked lineups far worse.)
         """
         points = self.points.astype(np.float64)
         n_scenarios, n_drivers = points.shape
         centered = points - points.mean(axis=0)
         cov = centered.T @ centered / n_scenarios
-        values, vectors = np.linalg.eigh(cov)
-        factors = vectors * np.sqrt(np.maximum(values, 0))
         line_values = np.stack([line for _, line in self.lines], axis=1)
         line_centered = line_values - line_values.mean(axis=0)
         with_lines = centered.T @ line_centered / n_scenarios  # drivers × lines
-        table = np.concatenate([points.mean(axis=0)[:, None], with_lines, factors], axis=1)
-        table = table.astype(np.float32)
-        n_lines = len(self.lines)
+        table = np.concatenate([points.mean(axis=0)[:, None], with_lines], axis=1)
+        # Each unordered pair of distinct drivers counts twice in the variance.
+        pairs = (2 * cov - np.diag(np.diag(cov))).ravel()
         worth = np.array([w for w, _ in self.lines])
         line_mean = line_values.mean(axis=0)
         line_var = line_centered.var(axis=0)
         value = np.empty(len(lineups))
-        rows = np.arange(SCREEN_CHUNK)[:, None]
         for start in range(0, len(lineups), SCREEN_CHUNK):
-            chunk = lineups[start : start + SCREEN_CHUNK]
-            holds = np.zeros((len(chunk), n_drivers), dtype=np.float32)
-            holds[rows[: len(chunk)], chunk] = 1.0
-            sums = (holds @ table).astype(np.float64)
-            mean = sums[:, 0]
-            var = (sums[:, 1 + n_lines :] ** 2).sum(axis=1)
-            spread = var[:, None] - 2 * sums[:, 1 : 1 + n_lines] + line_var
-            z = (mean[:, None] - line_mean) / np.sqrt(np.maximum(spread, 1e-9))
-            value[start : start + len(chunk)] = ndtr(z) @ worth
+            slots = lineups[start : start + SCREEN_CHUNK].T.astype(np.intp)
+            sums = table[slots[0]]
+            for slot in slots[1:]:
+                sums += table[slot]
+            var = np.zeros(slots.shape[1])
+            for a in range(ROSTER_SIZE):
+                row = slots[a] * n_drivers
+                for b in range(a, ROSTER_SIZE):
+                    var += pairs[row + slots[b]]
+            spread = var[:, None] - 2 * sums[:, 1:] + line_var
+            z = (sums[:, :1] - line_mean) / np.sqrt(np.maximum(spread, 1e-9))
+            value[start : start + slots.shape[1]] = ndtr(z) @ worth
         return value
 
 
@@ -433,11 +427,7 @@ def _screen(arena: _Arena, everything: np.ndarray, points: np.ndarray) -> np.nda
     screen's best 1,000 and over 99% of its best 4,000). The rest keep their order by
     that sum, below every screened lineup, should a refill ever get that far.
     """
-    reach_of = points.mean(axis=0) + PREFILTER_SPREAD * points.std(axis=0)
-    idx = everything.astype(np.intp)
-    reach = reach_of[idx[:, 0]].astype(np.float64)
-    for slot in range(1, ROSTER_SIZE):
-        reach += reach_of[idx[:, slot]]
+    reach = _sums((points.mean(axis=0) + PREFILTER_SPREAD * points.std(axis=0)).astype(np.float64), everything)
     keep = max(int(PREFILTER_SHARE * len(everything)), PREFILTER_MIN)
     if keep >= len(everything):
         return arena.screen(everything)
@@ -447,15 +437,26 @@ def _screen(arena: _Arena, everything: np.ndarray, points: np.ndarray) -> np.nda
     return value
 
 
-def _flat_lerp(table: np.ndarray, scenarios: np.ndarray, position: np.ndarray) -> np.ndarray:
-    """table[scenario, position], interpolated between whole positions."""
-    width = table.shape[1]
-    cell = np.minimum(position.astype(np.int64), width - 2)
-    frac = position - cell
-    at = scenarios.astype(np.int64) * width + cell
-    flat = table.ravel()
-    low = flat[at]
-    return low + frac * (flat[at + 1] - low)
+def _sums(per_driver: np.ndarray, lineups: np.ndarray) -> np.ndarray:
+    """Each lineup's sum of a per-driver value (in its dtype) over its drivers."""
+    total = np.take(per_driver, lineups[:, 0])
+    for slot in range(1, lineups.shape[1]):
+        total += np.take(per_driver, lineups[:, slot])
+    return total
+
+
+def _cells(scenarios: np.ndarray, position: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Where grid positions fall in a table of rows of `width` edges, one row per
+    scenario: the flat index of the edge below each position (never the last edge, so
+    the one above exists) and how far past it the position is."""
+    whole = np.minimum(np.floor(position), np.float32(width - 2))
+    return scenarios * width + whole.astype(np.intp), position - whole
+
+
+def _lerp(flat: np.ndarray, cell: np.ndarray, frac: np.ndarray) -> np.ndarray:
+    """A flattened table at the cells and fractions from `_cells`, interpolated."""
+    low = flat[cell]
+    return low + frac * (flat[cell + 1] - low)
 
 
 def _masks(lineups: np.ndarray) -> np.ndarray:
@@ -481,11 +482,14 @@ class _Selection:
     (`count_above` and `loss`).
     """
 
+    _WIDTH = GRID_BINS + 1
+
     def __init__(self, arena: _Arena, capacity: int) -> None:
         self.arena = arena
-        self.count_above = np.zeros((arena.n_scenarios, GRID_BINS + 1), dtype=np.float32)
-        self.loss = np.zeros((arena.n_scenarios, GRID_BINS + 1), dtype=np.float32)
-        chosen = (capacity, arena.n_scenarios)
+        self.count_above = np.zeros((arena.n_scenarios, self._WIDTH), dtype=np.float32)
+        self.loss = np.zeros((arena.n_scenarios, self._WIDTH), dtype=np.float32)
+        # Scenario-major: a step reads and writes the rows of the scenarios it changes.
+        chosen = (arena.n_scenarios, capacity)
         self.position = np.full(chosen, -1.0, dtype=np.float32)  # −1: outside the zone
         self.field_ahead = np.zeros(chosen, dtype=np.float32)
         self.own_ahead = np.zeros(chosen, dtype=np.float32)
@@ -496,15 +500,14 @@ class _Selection:
         self.extra = np.zeros(0)  # what the portfolio chosen so far does to the gain
         self.open = np.zeros(0, dtype=bool)
         # Entries: one per candidate and scenario in which it reaches the zone, stored
-        # in scenario order so a scenario's entries are one slice.
-        self.owner = np.zeros(0, dtype=np.int64)
-        self.scen = np.zeros(0, dtype=np.int64)
-        self.cell = np.zeros(0, dtype=np.int64)  # flat index of the grid cell below the entry's score
-        self.frac = np.zeros(0, dtype=np.float32)  # where in that cell
+        # in scenario order (and by candidate within a scenario) so a scenario's
+        # entries are one slice.
+        self.owner = np.zeros(0, dtype=np.intp)
+        self.cell = np.zeros(0, dtype=np.intp)  # flat index of the grid edge below the entry's score
+        self.frac = np.zeros(0, dtype=np.float32)  # how far past that edge
         self.ahead = np.zeros(0, dtype=np.float32)
-        self.alone = np.zeros(0, dtype=np.float32)  # the entry's prize against the field alone
-        self.part = np.zeros(0, dtype=np.float32)  # what the portfolio does to it now
-        self.scenario_start = np.zeros(arena.n_scenarios + 1, dtype=np.int64)
+        self.net = np.zeros(0, dtype=np.float32)  # its prize among the portfolio, less what it takes from it
+        self.scenario_start = np.zeros(arena.n_scenarios + 1, dtype=np.intp)
 
     @property
     def gain(self) -> np.ndarray:
@@ -516,47 +519,46 @@ class _Selection:
         arena = self.arena
         first = len(self.lineups)
         alone = np.zeros(len(lineups))
-        pieces = []
+        pieces = [tuple(getattr(self, name) for name in self._COLUMNS)]
         for start in range(0, len(lineups), POOL_CHUNK):
             chunk = lineups[start : start + POOL_CHUNK]
             position = arena.locate(arena.scores(chunk))
-            cand, scen = np.nonzero(position >= 0)
-            pos = position[cand, scen]
-            ahead = _flat_lerp(arena.ahead, scen, pos)
+            # Scenario-major, so each chunk's entries come out in scenario order.
+            paid = np.flatnonzero(position >= 0)
+            scen, cand = np.divmod(paid, len(chunk))
+            cell, frac = _cells(scen, position.ravel()[paid], self._WIDTH)
+            ahead = _lerp(arena.ahead.ravel(), cell, frac)
             prize = arena.prize(ahead)
             alone[start : start + len(chunk)] = np.bincount(cand, weights=prize, minlength=len(chunk))
-            near = ahead < arena.zone
-            pieces.append((cand[near] + first + start, scen[near], pos[near], ahead[near], prize[near]))
+            near = np.flatnonzero(ahead < arena.zone)
+            owner = cand[near] + (first + start)
+            pieces.append((owner, cell[near], frac[near], ahead[near], prize[near]))
         self.lineups = np.concatenate([self.lineups, lineups])
         self.masks = np.concatenate([self.masks, _masks(lineups)])
         self.base = np.concatenate([self.base, alone / arena.n_scenarios])
         self.extra = np.concatenate([self.extra, np.zeros(len(lineups))])
         self.open = np.concatenate([self.open, np.ones(len(lineups), dtype=bool)])
-        owner, scen, pos, ahead, prize = (np.concatenate(column) for column in zip(*pieces))
-        width = GRID_BINS + 1
-        whole = np.minimum(pos.astype(np.int64), width - 2)
-        cell, frac = scen * width + whole, (pos - whole).astype(np.float32)
-        part = self._parts(cell, frac, ahead, prize)
+        columns = [np.concatenate(column) for column in zip(*pieces)]
+        fresh = slice(len(self.owner), None)
+        owner, cell, frac, ahead, net = (column[fresh] for column in columns)
+        part = self._net(cell, frac, ahead) - net
+        net += part
         self.extra[first:] += np.bincount(owner - first, weights=part, minlength=len(lineups)) / arena.n_scenarios
-        self._store(
-            np.concatenate([self.owner, owner]),
-            np.concatenate([self.scen, scen]),
-            np.concatenate([self.cell, cell]),
-            np.concatenate([self.frac, frac]),
-            np.concatenate([self.ahead, ahead]),
-            np.concatenate([self.alone, prize.astype(np.float32)]),
-            np.concatenate([self.part, part.astype(np.float32)]),
-        )
+        # Every piece is in scenario order and candidates ascend from piece to piece:
+        # a stable sort by scenario merges them (a radix sort when the scenario
+        # numbers fit 16 bits).
+        scen = columns[1] // self._WIDTH
+        order = np.argsort(scen.astype(np.uint16) if arena.n_scenarios <= 65_536 else scen, kind="stable")
+        self._store(*(column[order] for column in columns))
 
-    _COLUMNS = ("owner", "scen", "cell", "frac", "ahead", "alone", "part")
+    _COLUMNS = ("owner", "cell", "frac", "ahead", "net")
 
     def _store(self, *columns: np.ndarray) -> None:
-        scen = columns[1]
-        # Scenario numbers fit 16 bits for any usual run, where a stable sort is a radix sort.
-        order = np.argsort(scen.astype(np.uint16) if self.arena.n_scenarios <= 65_536 else scen, kind="stable")
         for name, column in zip(self._COLUMNS, columns):
-            setattr(self, name, column[order])
-        self.scenario_start = np.searchsorted(self.scen, np.arange(self.arena.n_scenarios + 1))
+            setattr(self, name, column)
+        # The cells of a scenario all lie in its row, so in scenario order the entries
+        # at or past a row's first cell are those of that scenario and after.
+        self.scenario_start = np.searchsorted(self.cell, np.arange(self.arena.n_scenarios + 1) * self._WIDTH)
 
     def _compact(self) -> None:
         """Forget the entries of candidates the controls have closed for good."""
@@ -564,49 +566,46 @@ class _Selection:
         if keep.mean() < COMPACT_BELOW:
             self._store(*(getattr(self, name)[keep] for name in self._COLUMNS))
 
-    def _parts(self, cell: np.ndarray, frac: np.ndarray, ahead: np.ndarray, alone: np.ndarray) -> np.ndarray:
-        """What the portfolio does to entries' prizes in their scenarios."""
-        if not self.size:
-            return np.zeros(len(cell), dtype=np.float32)
-        count, loss = self.count_above.ravel(), self.loss.ravel()
-        low = count[cell]
-        own = low + frac * (count[cell + 1] - low)
-        low = loss[cell]
-        taken = low + frac * (loss[cell + 1] - low)
-        return self.arena.prize(ahead + own) - alone - taken
+    def _net(self, cell: np.ndarray, frac: np.ndarray, ahead: np.ndarray) -> np.ndarray:
+        """Entries' prizes among the portfolio as it stands, less what they take from it."""
+        own = _lerp(self.count_above.ravel(), cell, frac)
+        taken = _lerp(self.loss.ravel(), cell, frac)
+        return self.arena.prize(ahead + own) - taken
 
     def choose(self, best: int) -> None:
         """Add candidate `best` to the portfolio and bring every open gain up to date."""
         arena = self.arena
+        width = self._WIDTH
         m = self.size
         self.open[best] = False
         self.size = m + 1
-        scores = arena.scores(self.lineups[best][None, :])[0]
-        position = arena.locate(scores)
+        position = arena.locate(arena.scores(self.lineups[best][None, :]))[:, 0]
         paid = np.flatnonzero(position >= 0)
-        ahead = _flat_lerp(arena.ahead, paid, position[paid])
+        cell, frac = _cells(paid, position[paid], width)
+        ahead = _lerp(arena.ahead.ravel(), cell, frac)
         near = ahead < arena.zone
         zone = paid[near]
         if not len(zone):
             return
         here = position[zone]
-        self.position[m, zone] = here
-        self.field_ahead[m, zone] = ahead[near]
-        self.own_ahead[m, zone] = _flat_lerp(self.count_above, zone, here)
-        before = self.position[:m, zone]
-        self.own_ahead[:m, zone] += (before >= 0) & (before < here)
-        self.count_above[zone] += np.arange(GRID_BINS + 1, dtype=np.float32)[None, :] < here[:, None]
+        self.position[zone, m] = here
+        self.field_ahead[zone, m] = ahead[near]
+        own = self.own_ahead[zone, : m + 1]
+        own[:, m] = _lerp(self.count_above.ravel(), cell[near], frac[near])
+        before = self.position[zone, :m]
+        own[:, :m] += (before >= 0) & (before < here[:, None])
+        self.own_ahead[zone, : m + 1] = own
+        self.count_above[zone] += np.arange(width, dtype=np.float32)[None, :] < here[:, None]
         # The ones it beats now sit a place lower, which changes what the next
         # newcomer would take from them: rebuild the loss table in these scenarios.
-        width = GRID_BINS + 1
-        pos = self.position[: m + 1, zone]
-        which, column = np.nonzero(pos >= 0)
-        where = (which, zone[column])
-        place = self.field_ahead[where] + self.own_ahead[where]
+        pos = self.position[zone, : m + 1]
+        inside = pos >= 0
+        place = self.field_ahead[zone, : m + 1][inside] + own[inside]
         drop = arena.prize(place) - arena.prize(place + 1)
-        edge = pos[which, column].astype(np.int64) + 1
+        row = np.nonzero(inside)[0]
+        edge = pos[inside].astype(np.intp) + 1
         keep = edge < width
-        loss = np.bincount(column[keep] * width + edge[keep], weights=drop[keep], minlength=len(zone) * width)
+        loss = np.bincount(row[keep] * width + edge[keep], weights=drop[keep], minlength=len(zone) * width)
         self.loss[zone] = np.cumsum(loss.reshape(len(zone), width), axis=1)
         # Entries in these scenarios see a new portfolio.
         if self.size % 8 == 0:
@@ -617,11 +616,13 @@ class _Selection:
         if not total:
             return
         entries = np.arange(total) + np.repeat(starts - (np.cumsum(counts) - counts), counts)
-        entries = entries[self.open[self.owner[entries]]]
-        part = self._parts(self.cell[entries], self.frac[entries], self.ahead[entries], self.alone[entries])
-        change = part - self.part[entries]
-        self.part[entries] = part
-        self.extra += np.bincount(self.owner[entries], weights=change, minlength=len(self.extra)) / arena.n_scenarios
+        owner = self.owner[entries]
+        live = np.flatnonzero(self.open[owner])
+        entries, owner = entries[live], owner[live]
+        net = self._net(self.cell[entries], self.frac[entries], self.ahead[entries])
+        change = net - self.net[entries]
+        self.net[entries] = net
+        self.extra += np.bincount(owner, weights=change, minlength=len(self.extra)) / arena.n_scenarios
 
 
 @dataclass(frozen=True)
@@ -767,7 +768,7 @@ class _Greedy:
         self._reveal(max(count, 50 * REFILL))
         screened = self.ranked[:count]
         self.next = len(screened)
-        mean = projection[self.everything.astype(np.intp)].sum(axis=1)
+        mean = _sums(projection, self.everything)
         top = min(POOL_PROJECTED, len(mean))
         best = np.argpartition(-mean, top - 1)[:top] if top < len(mean) else np.arange(len(mean))
         self.pooled = best[~np.isin(best, screened)]

@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 
 from pitwall.contest import PayoutTable, evaluate, sample_field
-from pitwall.portfolio import Controls, PortfolioError, enumerate_lineups, solve
+from scipy.special import ndtr
+
+from pitwall.portfolio import Controls, PortfolioError, _Arena, _cells, _lerp, _sums, enumerate_lineups, solve
 from pitwall.rules import ROSTER_SIZE, SALARY_CAP, dk_points
 
 N_DRIVERS = 16
@@ -120,6 +122,40 @@ def test_enumeration_is_every_lineup_within_the_controls():
     }
     assert found == expected
     assert len(expected) > 100
+
+
+# -- the solver's arithmetic -----------------------------------------------------------
+
+
+def test_lineup_sums_add_each_drivers_value():
+    lineups = enumerate_lineups(SALARIES, Controls(n_lineups=1))[:50]
+    values = np.arange(N_DRIVERS, dtype=np.float64) ** 1.5
+    assert np.allclose(_sums(values, lineups), values[lineups.astype(np.intp)].sum(axis=1))
+
+
+def test_grid_lookup_interpolates_within_each_scenarios_row():
+    table = np.arange(12, dtype=np.float32).reshape(3, 4) ** 2  # 3 scenarios, 4 edges
+    scenarios = np.array([0, 1, 2, 2])
+    position = np.array([0.0, 1.5, 2.25, 3.0], dtype=np.float32)
+    cell, frac = _cells(scenarios, position, 4)
+    assert cell.tolist() == [0, 5, 10, 10]  # the last edge is reached from the cell below it
+    assert np.allclose(frac, [0.0, 0.5, 0.25, 1.0])
+    expected = [0.0, (25 + 36) / 2, 100 + 0.25 * (121 - 100), 121.0]
+    assert np.allclose(_lerp(table.ravel(), cell, frac), expected)
+
+
+def test_screen_is_the_normal_approximation_of_each_lineups_margins():
+    """Mean, variance and covariance with the lines, summed from per-driver tables,
+    equal those of the lineups' scores over the scenarios."""
+    field = sample_field(POINTS.mean(axis=0), SALARIES, 300, style="sharp", seed=3)
+    arena = _Arena(POINTS, field, PAYOUT, 10)
+    lineups = enumerate_lineups(SALARIES, Controls(n_lineups=1))[::97]
+    scores = POINTS.astype(np.float64)[:, lineups.astype(np.intp)].sum(axis=2)  # scenarios × lineups
+    expected = np.zeros(len(lineups))
+    for worth, line in arena.lines:
+        margin = scores - line[:, None]
+        expected += worth * ndtr(margin.mean(axis=0) / margin.std(axis=0))
+    assert np.allclose(arena.screen(lineups), expected, rtol=1e-6, atol=1e-9)
 
 
 # -- solving ---------------------------------------------------------------------------
