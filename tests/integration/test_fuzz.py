@@ -33,6 +33,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from service.app import create_app
+from tests.conftest import wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -77,10 +78,10 @@ def paused_pool(api_url: str) -> Iterator[None]:
 def _cancel_fuzzed_runs(client, api_url: str) -> None:
     with httpx.Client(base_url=api_url, timeout=30) as api:
         for run_id in sorted(submitted):
-            job = api.get(f"/api/v1/jobs/{run_id}")
-            flow_run_id = job.json().get("flow_run_id") if job.status_code == 200 else None
-            if flow_run_id:
-                client.set_flow_run_state(flow_run_id, Cancelled(message="created by the API fuzz"), force=True)
+            # The API creates each accepted job's flow run just after its 202: wait for it to exist.
+            flow_run_id = wait_until(lambda: api.get(f"/api/v1/jobs/{run_id}").json()["flow_run_id"], timeout=120,
+                                     what=f"the flow run of fuzzed job {run_id}")
+            client.set_flow_run_state(flow_run_id, Cancelled(message="created by the API fuzz"), force=True)
 
 
 # pytest 9 items are built at collection, before the stack is asked anything, so the cases are generated from
