@@ -78,6 +78,9 @@ POOL_PROJECTED = 500
 POOL_CHUNK = 500
 # Entries of closed candidates are dropped once they are this share of all entries.
 COMPACT_BELOW = 0.6
+# Candidates whose bound is more than twice this share below the gain just picked are
+# left stale, and brought up to date once it is within this share of the best gain.
+LAZY_SLACK = 0.1
 
 
 class PortfolioError(ValueError):
@@ -243,7 +246,7 @@ def enumerate_lineups(salaries: np.ndarray, controls: Controls) -> np.ndarray:
     picks = _combinations_within(salaries, free, size, controls.cap - spent, controls.min_salary - spent)
     if len(locked):
         picks = np.concatenate([picks, np.broadcast_to(locked, (len(picks), len(locked)))], axis=1)
-    return picks.astype(np.int16)
+    return picks.astype(np.int16, copy=False)
 
 
 def _combinations_within(salaries: np.ndarray, pool: np.ndarray, size: int, cap: int, floor: int) -> np.ndarray:
@@ -274,7 +277,7 @@ def _combinations_within(salaries: np.ndarray, pool: np.ndarray, size: int, cap:
         parent, nxt, spend = parent[fits], nxt[fits], spend[fits]
         chosen = np.concatenate([chosen[parent], nxt[:, None].astype(np.int16)], axis=1)
         total, last = spend, nxt
-    return pool[chosen]
+    return pool.astype(np.int16)[chosen]
 
 
 # -- the contest as the solver sees it -------------------------------------------------
@@ -477,6 +480,12 @@ class _Selection:
     those terms only in the scenarios where it reaches the zone, so only the entries of
     still-open candidates in those scenarios are recomputed.
 
+    The portfolio can only lower a candidate's prizes and take from them, so its
+    payout against the field alone (`bound`) caps its gain. Candidates whose bound has
+    fallen well below the gains being picked are left stale (their entries are not
+    recomputed) and brought up to date in a batch when the best gain comes near their
+    bound.
+
     Per scenario and grid edge the portfolio keeps how many of its lineups outscore the
     edge and what a newcomer scoring at the edge would take from those it beats
     (`count_above` and `loss`).
@@ -496,9 +505,11 @@ class _Selection:
         self.size = 0
         self.lineups = np.zeros((0, ROSTER_SIZE), dtype=np.int64)
         self.masks = np.zeros(0, dtype=np.uint64)
-        self.base = np.zeros(0)  # expected payout against the field alone
-        self.extra = np.zeros(0)  # what the portfolio chosen so far does to the gain
+        self.bound = np.zeros(0)  # expected payout against the field alone
+        self.far = np.zeros(0)  # the part of it from scenarios where it stays below the zone
+        self.within = np.zeros(0)  # payout in the other scenarios, net of what it takes there
         self.open = np.zeros(0, dtype=bool)
+        self.stale = np.zeros(0, dtype=bool)  # `within` not kept up to date
         # Entries: one per candidate and scenario in which it reaches the zone, stored
         # in scenario order (and by candidate within a scenario) so a scenario's
         # entries are one slice.
@@ -511,14 +522,14 @@ class _Selection:
 
     @property
     def gain(self) -> np.ndarray:
-        return self.base + self.extra
+        return self.far + self.within
 
     def add_candidates(self, lineups: np.ndarray) -> None:
         if not len(lineups):
             return
         arena = self.arena
         first = len(self.lineups)
-        alone = np.zeros(len(lineups))
+        alone, far = np.zeros(len(lineups)), np.zeros(len(lineups))
         pieces = [tuple(getattr(self, name) for name in self._COLUMNS)]
         for start in range(0, len(lineups), POOL_CHUNK):
             chunk = lineups[start : start + POOL_CHUNK]
@@ -529,21 +540,24 @@ class _Selection:
             cell, frac = _cells(scen, position.ravel()[paid], self._WIDTH)
             ahead = _lerp(arena.ahead.ravel(), cell, frac)
             prize = arena.prize(ahead)
-            alone[start : start + len(chunk)] = np.bincount(cand, weights=prize, minlength=len(chunk))
             near = np.flatnonzero(ahead < arena.zone)
+            at = slice(start, start + len(chunk))
+            alone[at] = np.bincount(cand, weights=prize, minlength=len(chunk))
+            far[at] = alone[at] - np.bincount(cand[near], weights=prize[near], minlength=len(chunk))
             owner = cand[near] + (first + start)
             pieces.append((owner, cell[near], frac[near], ahead[near], prize[near]))
         self.lineups = np.concatenate([self.lineups, lineups])
         self.masks = np.concatenate([self.masks, _masks(lineups)])
-        self.base = np.concatenate([self.base, alone / arena.n_scenarios])
-        self.extra = np.concatenate([self.extra, np.zeros(len(lineups))])
+        self.bound = np.concatenate([self.bound, alone / arena.n_scenarios])
+        self.far = np.concatenate([self.far, far / arena.n_scenarios])
         self.open = np.concatenate([self.open, np.ones(len(lineups), dtype=bool)])
+        self.stale = np.concatenate([self.stale, np.zeros(len(lineups), dtype=bool)])
         columns = [np.concatenate(column) for column in zip(*pieces)]
         fresh = slice(len(self.owner), None)
         owner, cell, frac, ahead, net = (column[fresh] for column in columns)
-        part = self._net(cell, frac, ahead) - net
-        net += part
-        self.extra[first:] += np.bincount(owner - first, weights=part, minlength=len(lineups)) / arena.n_scenarios
+        net[:] = self._net(cell, frac, ahead)
+        within = np.bincount(owner - first, weights=net, minlength=len(lineups)) / arena.n_scenarios
+        self.within = np.concatenate([self.within, within])
         # Every piece is in scenario order and candidates ascend from piece to piece:
         # a stable sort by scenario merges them (a radix sort when the scenario
         # numbers fit 16 bits).
@@ -617,12 +631,39 @@ class _Selection:
             return
         entries = np.arange(total) + np.repeat(starts - (np.cumsum(counts) - counts), counts)
         owner = self.owner[entries]
-        live = np.flatnonzero(self.open[owner])
+        live = np.flatnonzero((self.open & ~self.stale)[owner])
         entries, owner = entries[live], owner[live]
         net = self._net(self.cell[entries], self.frac[entries], self.ahead[entries])
         change = net - self.net[entries]
         self.net[entries] = net
-        self.extra += np.bincount(owner, weights=change, minlength=len(self.extra)) / arena.n_scenarios
+        self.within += np.bincount(owner, weights=change, minlength=len(self.within)) / arena.n_scenarios
+
+    def best(self, allowed: np.ndarray) -> int:
+        """The allowed candidate of highest gain. When a stale one's bound reaches the
+        best fresh gain, those within LAZY_SLACK below it are brought up to date too,
+        so that the next few picks need no refresh."""
+        while True:
+            fresh = allowed & ~self.stale
+            waiting = allowed & self.stale
+            if not fresh.any():
+                self._refresh(waiting)
+                continue
+            top = self.gain[fresh].max()
+            if not (waiting & (self.bound >= top)).any():
+                return int(np.flatnonzero(fresh)[np.argmax(self.gain[fresh])])
+            self._refresh(waiting & (self.bound >= top - LAZY_SLACK * abs(top)))
+
+    def set_aside(self, gain: float) -> None:
+        """Stop keeping up to date the candidates whose bound is well below `gain`."""
+        self.stale |= self.open & (self.bound < gain - 2 * LAZY_SLACK * abs(gain))
+
+    def _refresh(self, due: np.ndarray) -> None:
+        entries = np.flatnonzero(due[self.owner])
+        net = self._net(self.cell[entries], self.frac[entries], self.ahead[entries])
+        self.net[entries] = net
+        within = np.bincount(self.owner[entries], weights=net, minlength=len(self.within)) / self.arena.n_scenarios
+        self.within[due] = within[due]
+        self.stale &= ~due
 
 
 @dataclass(frozen=True)
@@ -818,7 +859,7 @@ class _Greedy:
                 if not self._refill():
                     raise PortfolioError(self._stuck(len(chosen)))
                 continue
-            best = int(np.flatnonzero(allowed)[np.argmax(selection.gain[allowed])])
+            best = selection.best(allowed)
             chosen.append((best, float(selection.gain[best])))
             lineup = selection.lineups[best]
             self.count[lineup] += 1
@@ -827,6 +868,7 @@ class _Greedy:
             full = np.flatnonzero(self.count >= self.max_count)
             self.full_mask = _masks(full[None, :])[0] if len(full) else np.uint64(0)
             selection.choose(best)
+            selection.set_aside(chosen[-1][1])
             selection.open &= (np.bitwise_count(selection.masks & mask) <= self.limit) & (
                 (selection.masks & self.full_mask) == 0
             )

@@ -205,6 +205,17 @@ def test_solver_estimate_matches_an_exact_evaluation_on_its_own_scenarios():
     assert portfolio.expected_roi == pytest.approx(exact.roi, abs=0.05 + 0.05 * abs(exact.roi))
 
 
+def test_leaving_candidates_stale_by_their_bound_does_not_change_the_portfolio(monkeypatch):
+    """A candidate's payout against the field alone caps its gain, so skipping the
+    updates of those far below the picks gives the portfolio of updating every one."""
+    controls = Controls(n_lineups=30, max_exposure=0.6, max_overlap=4)
+    lazy = solve(POINTS, SALARIES, controls, payout=PAYOUT, seed=4)
+    monkeypatch.setattr("pitwall.portfolio.LAZY_SLACK", 1e9)  # nothing ever set aside
+    eager = solve(POINTS, SALARIES, controls, payout=PAYOUT, seed=4)
+    assert lazy.lineups.tolist() == eager.lineups.tolist()
+    assert np.allclose(lazy.marginal_payout, eager.marginal_payout, rtol=1e-6)
+
+
 def test_solver_beats_the_lineups_of_highest_mean_on_its_own_objective():
     field = sample_field(POINTS.mean(axis=0), SALARIES, 600, style="sharp", seed=4)
     controls = Controls(n_lineups=10, max_overlap=4)
