@@ -356,7 +356,12 @@ class _Arena:
         place = np.minimum(place, self._paid)
         whole = np.floor(place)
         cell = whole.astype(np.intp)
-        return self._prizes[cell] + (place - whole) * self._steps[cell]
+        # In place: over a step's hundreds of thousands of entries, fresh arrays cost
+        # more than the arithmetic.
+        place -= whole
+        place *= self._steps[cell]
+        place += self._prizes[cell]
+        return place
 
     def scores(self, lineups: np.ndarray) -> np.ndarray:
         """Scores of lineups (rows of driver indices), scenarios × lineups."""
@@ -456,10 +461,15 @@ def _cells(scenarios: np.ndarray, position: np.ndarray, width: int) -> tuple[np.
     return scenarios * width + whole.astype(np.intp), position - whole
 
 
-def _lerp(flat: np.ndarray, cell: np.ndarray, frac: np.ndarray) -> np.ndarray:
-    """A flattened table at the cells and fractions from `_cells`, interpolated."""
+def _lerp(flat: np.ndarray, cell: np.ndarray, frac: np.ndarray, above: np.ndarray | None = None) -> np.ndarray:
+    """A flattened table at the cells and fractions from `_cells`, interpolated
+    (`above`, the cells plus one, saves recomputing them for a second table)."""
     low = flat[cell]
-    return low + frac * (flat[cell + 1] - low)
+    step = flat[cell + 1 if above is None else above]
+    step -= low
+    step *= frac
+    low += step
+    return low
 
 
 def _masks(lineups: np.ndarray) -> np.ndarray:
@@ -510,6 +520,7 @@ class _Selection:
         self.within = np.zeros(0)  # payout in the other scenarios, net of what it takes there
         self.open = np.zeros(0, dtype=bool)
         self.stale = np.zeros(0, dtype=bool)  # `within` not kept up to date
+        self.n_entries = np.zeros(0, dtype=np.int64)  # each candidate's entries
         # Entries: one per candidate and scenario in which it reaches the zone, stored
         # in scenario order (and by candidate within a scenario) so a scenario's
         # entries are one slice.
@@ -557,6 +568,7 @@ class _Selection:
         owner, cell, frac, ahead, net = (column[fresh] for column in columns)
         net[:] = self._net(cell, frac, ahead)
         within = np.bincount(owner - first, weights=net, minlength=len(lineups)) / arena.n_scenarios
+        self.n_entries = np.concatenate([self.n_entries, np.bincount(owner - first, minlength=len(lineups))])
         self.within = np.concatenate([self.within, within])
         # Every piece is in scenario order and candidates ascend from piece to piece:
         # a stable sort by scenario merges them (a radix sort when the scenario
@@ -576,15 +588,19 @@ class _Selection:
 
     def _compact(self) -> None:
         """Forget the entries of candidates the controls have closed for good."""
-        keep = self.open[self.owner]
-        if keep.mean() < COMPACT_BELOW:
+        # Counted per candidate, as a look-up per entry costs more than most compactions.
+        if self.n_entries[self.open].sum() < COMPACT_BELOW * len(self.owner):
+            keep = self.open[self.owner]
             self._store(*(getattr(self, name)[keep] for name in self._COLUMNS))
 
     def _net(self, cell: np.ndarray, frac: np.ndarray, ahead: np.ndarray) -> np.ndarray:
         """Entries' prizes among the portfolio as it stands, less what they take from it."""
-        own = _lerp(self.count_above.ravel(), cell, frac)
-        taken = _lerp(self.loss.ravel(), cell, frac)
-        return self.arena.prize(ahead + own) - taken
+        above = cell + 1
+        place = _lerp(self.count_above.ravel(), cell, frac, above)
+        place += ahead
+        net = self.arena.prize(place)
+        net -= _lerp(self.loss.ravel(), cell, frac, above)
+        return net
 
     def choose(self, best: int) -> None:
         """Add candidate `best` to the portfolio and bring every open gain up to date."""
@@ -619,8 +635,13 @@ class _Selection:
         row = np.nonzero(inside)[0]
         edge = pos[inside].astype(np.intp) + 1
         keep = edge < width
-        loss = np.bincount(row[keep] * width + edge[keep], weights=drop[keep], minlength=len(zone) * width)
-        self.loss[zone] = np.cumsum(loss.reshape(len(zone), width), axis=1)
+        # Edge-major, so the running sum over edges adds whole rows: np.cumsum runs
+        # one scenario at a time and is a few times slower for the same sums.
+        loss = np.bincount(edge[keep] * len(zone) + row[keep], weights=drop[keep], minlength=width * len(zone))
+        loss = loss.reshape(width, len(zone))
+        for k in range(1, width):
+            loss[k] += loss[k - 1]
+        self.loss[zone] = loss.T
         # Entries in these scenarios see a new portfolio.
         if self.size % 8 == 0:
             self._compact()
