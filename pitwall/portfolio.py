@@ -20,9 +20,9 @@ Method
    enumerated exactly (vectorized, about 1–2 million for a 38–40 driver slate).
 2. Each is screened by a normal approximation of its expected payout against score
    lines of the field (first place, top 0.1%, top 1%, top 5%, min cash): its mean,
-   variance and covariance with each line come from per-driver moments of the
-   scenarios, so the screen sees leverage against the field and correlation between
-   drivers, not just projection.
+   variance and covariance with each line come from the drivers' means, covariances
+   and covariances with the lines over the scenarios, so the screen sees leverage
+   against the field and correlation between drivers, not just projection.
 3. The best few thousand, and the few hundred of highest mean points, go into a pool and
    are scored scenario by scenario against the field: in each scenario the field's
    places are tabulated on a fine grid of scores, so a lineup's place and prize are a
