@@ -142,6 +142,18 @@ def test_grid_lookup_interpolates_within_each_scenarios_row():
     assert np.allclose(frac, [0.0, 0.5, 0.25, 1.0])
     expected = [0.0, (25 + 36) / 2, 100 + 0.25 * (121 - 100), 121.0]
     assert np.allclose(_lerp(table.ravel(), cell, frac), expected)
+    assert np.array_equal(_lerp(table.ravel(), cell, frac, cell + 1), _lerp(table.ravel(), cell, frac))
+    assert table[2, 3] == 121.0  # interpolating in place leaves the table alone
+
+
+def test_prize_interpolates_between_places_and_leaves_its_argument_alone():
+    field = sample_field(POINTS.mean(axis=0), SALARIES, 300, style="sharp", seed=3)
+    arena = _Arena(POINTS, field, PAYOUT, 10)
+    prizes = np.asarray(PAYOUT.prizes)
+    place = np.array([0.0, 0.5, 2.0, PAYOUT.paid_places + 3.0], dtype=np.float32)
+    expected = [prizes[0], (prizes[0] + prizes[1]) / 2, prizes[2], 0.0]
+    assert np.allclose(arena.prize(place), expected, rtol=1e-6)
+    assert place.tolist() == [0.0, 0.5, 2.0, PAYOUT.paid_places + 3.0]
 
 
 def test_screen_is_the_normal_approximation_of_each_lineups_margins():
