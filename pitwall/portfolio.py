@@ -43,9 +43,12 @@ the same portfolio.
 
 from __future__ import annotations
 
+import functools
 import math
+import os
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field as dataclass_field
 
 import numpy as np
@@ -67,6 +70,11 @@ TAIL_MIN = 8
 # an entry fee, our lineups are taken not to affect each other's prizes.
 ZONE_TOLERANCE = 0.25
 SCREEN_CHUNK = 200_000
+# Threads for the chunked stages: numpy releases the GIL in the array work, so chunks on
+# every core run side by side; each writes only its own slice, so results do not depend on it.
+THREADS = os.cpu_count() or 1
+# Fewer entries than this per thread are updated on one: a thread costs more than it saves.
+ENTRY_CHUNK = 40_000
 PREFILTER_SPREAD = 1.5
 PREFILTER_SHARE = 0.25
 PREFILTER_MIN = 200_000
@@ -409,8 +417,9 @@ class _Arena:
         line_mean = line_values.mean(axis=0)
         line_var = line_centered.var(axis=0)
         value = np.empty(len(lineups))
-        for start in range(0, len(lineups), SCREEN_CHUNK):
-            slots = lineups[start : start + SCREEN_CHUNK].T.astype(np.intp)
+
+        def chunk(at: slice) -> None:
+            slots = lineups[at].T.astype(np.intp)
             sums = table[slots[0]]
             for slot in slots[1:]:
                 sums += table[slot]
@@ -421,7 +430,9 @@ class _Arena:
                     var += pairs[row + slots[b]]
             spread = var[:, None] - 2 * sums[:, 1:] + line_var
             z = (sums[:, :1] - line_mean) / np.sqrt(np.maximum(spread, 1e-9))
-            value[start : start + slots.shape[1]] = ndtr(z) @ worth
+            value[at] = ndtr(z) @ worth
+
+        _in_threads(chunk, _chunks(len(lineups), SCREEN_CHUNK))
         return value
 
 
@@ -470,6 +481,24 @@ def _lerp(flat: np.ndarray, cell: np.ndarray, frac: np.ndarray, above: np.ndarra
     step *= frac
     low += step
     return low
+
+
+def _chunks(count: int, size: int) -> Iterator[slice]:
+    return (slice(start, min(start + size, count)) for start in range(0, count, size))
+
+
+@functools.cache
+def _threads() -> ThreadPoolExecutor:
+    # One pool for the process: selection hands it work at every pick, too often to start threads each time.
+    return ThreadPoolExecutor(THREADS, thread_name_prefix="pitwall-portfolio")
+
+
+def _in_threads(work: Callable[[slice], object], chunks: Iterable[slice]) -> list:
+    """`work` on each chunk, on every core; results in chunk order."""
+    chunks = list(chunks)
+    if THREADS == 1 or len(chunks) == 1:
+        return [work(at) for at in chunks]
+    return list(_threads().map(work, chunks))
 
 
 def _masks(lineups: np.ndarray) -> np.ndarray:
@@ -541,22 +570,24 @@ class _Selection:
         arena = self.arena
         first = len(self.lineups)
         alone, far = np.zeros(len(lineups)), np.zeros(len(lineups))
-        pieces = [tuple(getattr(self, name) for name in self._COLUMNS)]
-        for start in range(0, len(lineups), POOL_CHUNK):
-            chunk = lineups[start : start + POOL_CHUNK]
-            position = arena.locate(arena.scores(chunk))
+
+        def chunk(at: slice) -> tuple[np.ndarray, ...]:
+            count = at.stop - at.start
+            position = arena.locate(arena.scores(lineups[at]))
             # Scenario-major, so each chunk's entries come out in scenario order.
             paid = np.flatnonzero(position >= 0)
-            scen, cand = np.divmod(paid, len(chunk))
+            scen, cand = np.divmod(paid, count)
             cell, frac = _cells(scen, position.ravel()[paid], self._WIDTH)
             ahead = _lerp(arena.ahead.ravel(), cell, frac)
             prize = arena.prize(ahead)
             near = np.flatnonzero(ahead < arena.zone)
-            at = slice(start, start + len(chunk))
-            alone[at] = np.bincount(cand, weights=prize, minlength=len(chunk))
-            far[at] = alone[at] - np.bincount(cand[near], weights=prize[near], minlength=len(chunk))
-            owner = cand[near] + (first + start)
-            pieces.append((owner, cell[near], frac[near], ahead[near], prize[near]))
+            alone[at] = np.bincount(cand, weights=prize, minlength=count)
+            far[at] = alone[at] - np.bincount(cand[near], weights=prize[near], minlength=count)
+            owner = cand[near] + (first + at.start)
+            return owner, cell[near], frac[near], ahead[near], prize[near]
+
+        pieces = [tuple(getattr(self, name) for name in self._COLUMNS)]
+        pieces += _in_threads(chunk, _chunks(len(lineups), POOL_CHUNK))
         self.lineups = np.concatenate([self.lineups, lineups])
         self.masks = np.concatenate([self.masks, _masks(lineups)])
         self.bound = np.concatenate([self.bound, alone / arena.n_scenarios])
@@ -654,7 +685,13 @@ class _Selection:
         owner = self.owner[entries]
         live = np.flatnonzero((self.open & ~self.stale)[owner])
         entries, owner = entries[live], owner[live]
-        net = self._net(self.cell[entries], self.frac[entries], self.ahead[entries])
+        net = np.empty(len(entries), dtype=np.float32)
+
+        def update(at: slice) -> None:
+            mine = entries[at]
+            net[at] = self._net(self.cell[mine], self.frac[mine], self.ahead[mine])
+
+        _in_threads(update, _chunks(len(entries), max(ENTRY_CHUNK, -(-len(entries) // THREADS))))
         change = net - self.net[entries]
         self.net[entries] = net
         self.within += np.bincount(owner, weights=change, minlength=len(self.within)) / arena.n_scenarios
@@ -761,18 +798,22 @@ def solve(
     if payout.entries <= n:
         raise PortfolioError(f"{n} lineups fill a contest of {payout.entries} entries")
 
-    everything = enumerate_lineups(salaries, controls)
+    # The enumeration and the field's tables need nothing of each other: they are built side by side,
+    # and the "enumerate" stage is what is left of it once the field is ready.
+    with ThreadPoolExecutor(1) as beside:
+        enumerating = beside.submit(enumerate_lineups, salaries, controls)
+        if field is None:
+            field = sample_field(
+                points.mean(axis=0), salaries, min(DEFAULT_FIELD_SIZE, payout.entries - n), style="sharp", seed=seed
+            )
+        arena = _Arena(points, field, payout, n)
+        lap("field")
+        everything = enumerating.result()
     if len(everything) < n:
         raise PortfolioError(
             f"only {len(everything)} distinct lineups fit the cap, min salary, locks and excludes; {n} requested"
         )
     lap("enumerate")
-    if field is None:
-        field = sample_field(
-            points.mean(axis=0), salaries, min(DEFAULT_FIELD_SIZE, payout.entries - n), style="sharp", seed=seed
-        )
-    arena = _Arena(points, field, payout, n)
-    lap("field")
     screen = _screen(arena, everything, points)
     lap("screen")
     greedy = _Greedy(controls, n_drivers, _Selection(arena, n), everything, screen, progress)

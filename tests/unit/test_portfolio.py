@@ -228,6 +228,20 @@ def test_leaving_candidates_stale_by_their_bound_does_not_change_the_portfolio(m
     assert np.allclose(lazy.marginal_payout, eager.marginal_payout, rtol=1e-6)
 
 
+def test_threads_do_not_change_the_portfolio(monkeypatch):
+    # Small chunks, so the screen, the pool and the entry updates are each split over threads here.
+    monkeypatch.setattr("pitwall.portfolio.SCREEN_CHUNK", 700)
+    monkeypatch.setattr("pitwall.portfolio.POOL_CHUNK", 150)
+    monkeypatch.setattr("pitwall.portfolio.ENTRY_CHUNK", 100)
+    controls = Controls(n_lineups=12, max_overlap=4, max_exposure=0.6)
+    monkeypatch.setattr("pitwall.portfolio.THREADS", 3)
+    threaded = solve(POINTS, SALARIES, controls, payout=PAYOUT, seed=5)
+    monkeypatch.setattr("pitwall.portfolio.THREADS", 1)
+    alone = solve(POINTS, SALARIES, controls, payout=PAYOUT, seed=5)
+    assert threaded.lineups.tolist() == alone.lineups.tolist()
+    assert threaded.marginal_payout.tolist() == alone.marginal_payout.tolist()
+
+
 def test_solver_beats_the_lineups_of_highest_mean_on_its_own_objective():
     field = sample_field(POINTS.mean(axis=0), SALARIES, 600, style="sharp", seed=4)
     controls = Controls(n_lineups=10, max_overlap=4)
