@@ -798,22 +798,18 @@ def solve(
     if payout.entries <= n:
         raise PortfolioError(f"{n} lineups fill a contest of {payout.entries} entries")
 
-    # The enumeration and the field's tables need nothing of each other: they are built side by side,
-    # and the "enumerate" stage is what is left of it once the field is ready.
-    with ThreadPoolExecutor(1) as beside:
-        enumerating = beside.submit(enumerate_lineups, salaries, controls)
-        if field is None:
-            field = sample_field(
-                points.mean(axis=0), salaries, min(DEFAULT_FIELD_SIZE, payout.entries - n), style="sharp", seed=seed
-            )
-        arena = _Arena(points, field, payout, n)
-        lap("field")
-        everything = enumerating.result()
+    everything = enumerate_lineups(salaries, controls)
     if len(everything) < n:
         raise PortfolioError(
             f"only {len(everything)} distinct lineups fit the cap, min salary, locks and excludes; {n} requested"
         )
     lap("enumerate")
+    if field is None:
+        field = sample_field(
+            points.mean(axis=0), salaries, min(DEFAULT_FIELD_SIZE, payout.entries - n), style="sharp", seed=seed
+        )
+    arena = _Arena(points, field, payout, n)
+    lap("field")
     screen = _screen(arena, everything, points)
     lap("screen")
     greedy = _Greedy(controls, n_drivers, _Selection(arena, n), everything, screen, progress)
