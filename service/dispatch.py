@@ -39,10 +39,6 @@ class Dispatcher:
             self._waiting.add(run_id)
             self._queue.put_nowait(run_id)
 
-    @property
-    def backlog(self) -> int:
-        return len(self._waiting)
-
     async def run(self) -> None:
         async with asyncio.TaskGroup() as group:
             for _ in range(self.concurrency):
