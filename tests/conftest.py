@@ -74,6 +74,15 @@ def stack_ctl() -> Callable[..., str]:
     return stack
 
 
+@pytest.fixture
+def restores() -> Iterator[list[str]]:
+    """Services a test took down; each is started again afterwards whatever the outcome (a no-op if running)."""
+    down: list[str] = []
+    yield down
+    for service in down:
+        stack("start", service)
+
+
 def wait_until(predicate: Callable[[], object], timeout: float = 60, every: float = 0.5, what: str = "condition"):
     """Poll until predicate() is truthy and return its value; fail the test with `what` on timeout."""
     deadline = time.monotonic() + timeout

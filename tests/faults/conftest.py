@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import signal
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from uuid import UUID
 
@@ -18,7 +18,7 @@ from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 from prefect.states import AwaitingRetry
 
-from tests.conftest import inline_request, stack, wait_for_status, wait_until
+from tests.conftest import inline_request, wait_for_status, wait_until
 
 _REPORTS: list[tuple[str, list[str]]] = []
 
@@ -48,15 +48,6 @@ def report(request: pytest.FixtureRequest) -> Callable[[str], None]:
         lines.append(line)
 
     return say
-
-
-@pytest.fixture
-def restores() -> Iterator[list[str]]:
-    """Services a test took down; each is started again afterwards whatever the outcome (a no-op if running)."""
-    down: list[str] = []
-    yield down
-    for service in down:
-        stack("start", service)
 
 
 def stack_dir() -> Path:

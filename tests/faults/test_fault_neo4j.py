@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from tests.conftest import ROOT, wait_for_status, wait_until
-from tests.faults.conftest import flow_run, job, slow_request, stack, task_runs, unique_seed
+from tests.conftest import ROOT, stack, wait_for_status, wait_until
+from tests.faults.conftest import flow_run, job, slow_request, task_runs, unique_seed
 
 pytestmark = pytest.mark.faults
 

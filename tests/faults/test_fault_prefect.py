@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from pitwall.jobs import status_for_run_state
-from tests.conftest import wait_for_status, wait_until
-from tests.faults.conftest import flow_run, flow_run_states, job, slow_request, stack, unique_seed
+from tests.conftest import stack, wait_for_status, wait_until
+from tests.faults.conftest import flow_run, flow_run_states, job, slow_request, unique_seed
 
 pytestmark = pytest.mark.faults
 

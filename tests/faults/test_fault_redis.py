@@ -17,8 +17,8 @@ from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName, Flo
 from prefect.client.schemas.objects import StateType
 from prefect.states import Cancelled
 
-from tests.conftest import wait_until
-from tests.faults.conftest import service_pid, stack
+from tests.conftest import stack, wait_until
+from tests.faults.conftest import service_pid
 
 pytestmark = pytest.mark.faults
 

@@ -15,10 +15,10 @@ import time
 import httpx
 import pytest
 
-from tests.conftest import wait_for_status, wait_until
+from tests.conftest import stack, wait_for_status, wait_until
 from tests.faults.conftest import (
     alive, command, descendants, flow_run, flow_run_states, freeze, job, kill_9, retried, service_pid,
-    slow_request, stack, unique_seed,
+    slow_request, unique_seed,
 )
 
 pytestmark = pytest.mark.faults
@@ -46,7 +46,7 @@ def _retry_completes(api: httpx.Client, run_id: str, flow_run_id: str, report) -
     assert done["flow_run_id"] == flow_run_id, "the retry ran in the same flow run"
     result = api.get(f"/api/v1/jobs/{run_id}/result")
     assert result.status_code == 200 and len(result.json()["result"]["lineups"]) == 20, result.text
-    report(f"worker started again, operator retry -> job complete with its 20 lineups; lost: nothing")
+    report("worker started again, operator retry -> job complete with its 20 lineups; lost: nothing")
 
 
 def test_kill_9_of_the_worker_mid_run_fails_the_job_and_a_retry_completes_it(api, restores, report):

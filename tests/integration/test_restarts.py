@@ -7,7 +7,6 @@ suite down with it. Ordered cheapest first; Neo4j, the slowest to come back, goe
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -50,15 +49,6 @@ def readiness(api: httpx.Client) -> tuple[int, dict[str, str]]:
 
 def wait_ready(api: httpx.Client, timeout: float = 60) -> None:
     wait_until(lambda: readiness(api)[0] == 200, timeout, what="/ready to answer 200")
-
-
-@pytest.fixture
-def restores() -> Iterator[list[str]]:
-    """Services a test stopped; each is started again afterwards, whatever the test's outcome."""
-    stopped: list[str] = []
-    yield stopped
-    for service in stopped:
-        stack("start", service)
 
 
 def test_a_job_survives_a_restart_of_the_api(api, slate_job, missing_slate_job, restores):
