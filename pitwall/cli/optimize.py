@@ -33,8 +33,6 @@ from pitwall.simulation import Scenarios, simulate
 from pitwall.slate import Slate, SlateError, load_slate, read_upload, upload_csv
 from pitwall.tracks import UnknownTrack
 
-# Evaluation scenarios and field come from a seed no solving run uses by default, so
-# a portfolio is never judged on the races it was chosen on.
 SIMULATION_STEPS = 10
 
 
