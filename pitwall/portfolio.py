@@ -54,6 +54,7 @@ from dataclasses import dataclass, field as dataclass_field
 import numpy as np
 from scipy.special import ndtr
 
+from pitwall import kernels
 from pitwall.contest import Field, PayoutTable, sample_field
 from pitwall.rules import ROSTER_SIZE, SALARY_CAP
 
@@ -69,12 +70,11 @@ TAIL_MIN = 8
 # Beyond the places where being pushed down by the whole portfolio costs this share of
 # an entry fee, our lineups are taken not to affect each other's prizes.
 ZONE_TOLERANCE = 0.25
-SCREEN_CHUNK = 200_000
 # Threads for the chunked stages: numpy releases the GIL in the array work, so chunks on
 # every core run side by side; each writes only its own slice, so results do not depend on it.
 THREADS = os.cpu_count() or 1
-# Fewer entries than this per thread are updated on one: a thread costs more than it saves.
-ENTRY_CHUNK = 40_000
+# Fewer lineups than this per thread are screened on one: a thread costs more than it saves.
+SCREEN_CHUNK = 50_000
 PREFILTER_SPREAD = 1.5
 PREFILTER_SHARE = 0.25
 PREFILTER_MIN = 200_000
@@ -312,6 +312,7 @@ class _Arena:
         # Each whole place's prize (none past the paid ones) and the step to the next.
         whole = np.concatenate([payout.prizes, [0.0, 0.0]]).astype(np.float32)
         self._prizes, self._steps = whole[:-1], np.diff(whole)
+        self.prize_table = (self._prizes, self._steps, self._paid)
         prizes = np.asarray(payout.prizes)
         pushed = prizes - prizes[np.minimum(np.arange(len(prizes)) + n_lineups, len(prizes) - 1)]
         self.zone = max(1, int((pushed >= ZONE_TOLERANCE * payout.entry_fee).sum()))
@@ -328,16 +329,13 @@ class _Arena:
         self.base = base.astype(np.float32)
         self.scale = (GRID_BINS / (top - base)).astype(np.float32)
         bins = np.clip(((best_field - self.base[:, None]) * self.scale[:, None]).astype(np.int64), 0, GRID_BINS - 1)
-        flat = (np.arange(self.n_scenarios)[:, None] * (GRID_BINS + 1) + bins).ravel()
-        counts = np.bincount(flat, minlength=self.n_scenarios * (GRID_BINS + 1)).reshape(self.n_scenarios, -1)
-        # Opponents in bin k and above outscore edge k.
-        ahead = self.weight * np.cumsum(counts[:, ::-1], axis=1)[:, ::-1]
-        if self.weight > 1:
-            self._tail(ahead, best_field, payout)
-        self.ahead = ahead.astype(np.float32)
+        tail, threshold, excess = self._tail(best_field, payout) if self.weight > 1 else (0, base, base)
+        self.ahead = kernels.field_ahead(
+            bins, GRID_BINS + 1, self.weight, self.base, self.scale, threshold, excess, tail
+        )
         self.lines = self._lines(payout, best_field)
 
-    def _tail(self, ahead: np.ndarray, best_field: np.ndarray, payout: PayoutTable) -> None:
+    def _tail(self, best_field: np.ndarray, payout: PayoutTable) -> tuple[int, np.ndarray, np.ndarray]:
         """Places at the very top from a fitted tail rather than the sample's few best.
 
         A sample of F opponents standing for more than F cannot show how far the best
@@ -345,15 +343,13 @@ class _Arena:
         opponents ahead would drop to zero, calling first place a lineup that a few real
         opponents would still beat. Above the sample's k-th best (k covering the top 1%
         of the contest), opponents ahead follow an exponential tail fitted to the k best
-        (mean excess over the k-th), continuous with the count at the k-th.
+        (mean excess over the k-th), continuous with the count at the k-th. Returns k
+        and, per scenario, the k-th best score and the mean excess.
         """
         k = int(np.clip(round(payout.top_places / self.weight), TAIL_MIN, best_field.shape[1] - 1))
         threshold = best_field[:, k - 1].astype(np.float64)
         excess = np.maximum((best_field[:, : k - 1] - threshold[:, None]).mean(axis=1), 1e-3)
-        edges = self.base[:, None] + np.arange(GRID_BINS + 1)[None, :] / self.scale[:, None].astype(np.float64)
-        rise = (edges - threshold[:, None]) / excess[:, None]
-        above = rise > 0
-        ahead[above] = self.weight * k * np.exp(-rise[above])
+        return k, threshold, excess
 
     def prize(self, place: np.ndarray) -> np.ndarray:
         """Prize of a lone entry with `place` entries (fractional) ahead of it.
@@ -419,20 +415,9 @@ class _Arena:
         value = np.empty(len(lineups))
 
         def chunk(at: slice) -> None:
-            slots = lineups[at].T.astype(np.intp)
-            sums = table[slots[0]]
-            for slot in slots[1:]:
-                sums += table[slot]
-            var = np.zeros(slots.shape[1])
-            for a in range(ROSTER_SIZE):
-                row = slots[a] * n_drivers
-                for b in range(a, ROSTER_SIZE):
-                    var += pairs[row + slots[b]]
-            spread = var[:, None] - 2 * sums[:, 1:] + line_var
-            z = (sums[:, :1] - line_mean) / np.sqrt(np.maximum(spread, 1e-9))
-            value[at] = ndtr(z) @ worth
+            kernels.screen(lineups[at], table, pairs, line_mean, line_var, worth, value[at])
 
-        _in_threads(chunk, _chunks(len(lineups), SCREEN_CHUNK))
+        _in_threads(chunk, _chunks(len(lineups), max(SCREEN_CHUNK, -(-len(lineups) // THREADS))))
         return value
 
 
@@ -572,19 +557,11 @@ class _Selection:
         alone, far = np.zeros(len(lineups)), np.zeros(len(lineups))
 
         def chunk(at: slice) -> tuple[np.ndarray, ...]:
-            count = at.stop - at.start
-            position = arena.locate(arena.scores(lineups[at]))
-            # Scenario-major, so each chunk's entries come out in scenario order.
-            paid = np.flatnonzero(position >= 0)
-            scen, cand = np.divmod(paid, count)
-            cell, frac = _cells(scen, position.ravel()[paid], self._WIDTH)
-            ahead = _lerp(arena.ahead.ravel(), cell, frac)
-            prize = arena.prize(ahead)
-            near = np.flatnonzero(ahead < arena.zone)
-            alone[at] = np.bincount(cand, weights=prize, minlength=count)
-            far[at] = alone[at] - np.bincount(cand[near], weights=prize[near], minlength=count)
-            owner = cand[near] + (first + at.start)
-            return owner, cell[near], frac[near], ahead[near], prize[near]
+            alone[at], far[at], owner, *entry = kernels.place_candidates(
+                arena.scores(lineups[at]), arena.base, arena.scale, GRID_BINS, arena.ahead.ravel(), *arena.prize_table,
+                arena.zone,
+            )
+            return owner + (first + at.start), *entry
 
         pieces = [tuple(getattr(self, name) for name in self._COLUMNS)]
         pieces += _in_threads(chunk, _chunks(len(lineups), POOL_CHUNK))
@@ -626,12 +603,7 @@ class _Selection:
 
     def _net(self, cell: np.ndarray, frac: np.ndarray, ahead: np.ndarray) -> np.ndarray:
         """Entries' prizes among the portfolio as it stands, less what they take from it."""
-        above = cell + 1
-        place = _lerp(self.count_above.ravel(), cell, frac, above)
-        place += ahead
-        net = self.arena.prize(place)
-        net -= _lerp(self.loss.ravel(), cell, frac, above)
-        return net
+        return kernels.net(cell, frac, ahead, self.count_above.ravel(), self.loss.ravel(), *self.arena.prize_table)
 
     def choose(self, best: int) -> None:
         """Add candidate `best` to the portfolio and bring every open gain up to date."""
@@ -648,53 +620,19 @@ class _Selection:
         zone = paid[near]
         if not len(zone):
             return
-        here = position[zone]
-        self.position[zone, m] = here
-        self.field_ahead[zone, m] = ahead[near]
-        own = self.own_ahead[zone, : m + 1]
-        own[:, m] = _lerp(self.count_above.ravel(), cell[near], frac[near])
-        before = self.position[zone, :m]
-        own[:, :m] += (before >= 0) & (before < here[:, None])
-        self.own_ahead[zone, : m + 1] = own
-        self.count_above[zone] += np.arange(width, dtype=np.float32)[None, :] < here[:, None]
-        # The ones it beats now sit a place lower, which changes what the next
-        # newcomer would take from them: rebuild the loss table in these scenarios.
-        pos = self.position[zone, : m + 1]
-        inside = pos >= 0
-        place = self.field_ahead[zone, : m + 1][inside] + own[inside]
-        drop = arena.prize(place) - arena.prize(place + 1)
-        row = np.nonzero(inside)[0]
-        edge = pos[inside].astype(np.intp) + 1
-        keep = edge < width
-        # Edge-major, so the running sum over edges adds whole rows: np.cumsum runs
-        # one scenario at a time and is a few times slower for the same sums.
-        loss = np.bincount(edge[keep] * len(zone) + row[keep], weights=drop[keep], minlength=width * len(zone))
-        loss = loss.reshape(width, len(zone))
-        for k in range(1, width):
-            loss[k] += loss[k - 1]
-        self.loss[zone] = loss.T
+        kernels.add_to_portfolio(
+            zone, position[zone], cell[near], frac[near], ahead[near], m,
+            self.position, self.field_ahead, self.own_ahead, self.count_above, self.loss, *arena.prize_table,
+        )
         # Entries in these scenarios see a new portfolio.
         if self.size % 8 == 0:
             self._compact()
-        starts, stops = self.scenario_start[zone], self.scenario_start[zone + 1]
-        counts = stops - starts
-        total = int(counts.sum())
-        if not total:
-            return
-        entries = np.arange(total) + np.repeat(starts - (np.cumsum(counts) - counts), counts)
-        owner = self.owner[entries]
-        live = np.flatnonzero((self.open & ~self.stale)[owner])
-        entries, owner = entries[live], owner[live]
-        net = np.empty(len(entries), dtype=np.float32)
-
-        def update(at: slice) -> None:
-            mine = entries[at]
-            net[at] = self._net(self.cell[mine], self.frac[mine], self.ahead[mine])
-
-        _in_threads(update, _chunks(len(entries), max(ENTRY_CHUNK, -(-len(entries) // THREADS))))
-        change = net - self.net[entries]
-        self.net[entries] = net
-        self.within += np.bincount(owner, weights=change, minlength=len(self.within)) / arena.n_scenarios
+        change = np.zeros(len(self.within))
+        kernels.renew(
+            zone, self.scenario_start, self.owner, self.cell, self.frac, self.ahead, self.net, self.open & ~self.stale,
+            self.count_above.ravel(), self.loss.ravel(), *arena.prize_table, change,
+        )
+        self.within += change / arena.n_scenarios
 
     def best(self, allowed: np.ndarray) -> int:
         """The allowed candidate of highest gain. When a stale one's bound reaches the

@@ -8,7 +8,17 @@ import pytest
 from pitwall.contest import PayoutTable, evaluate, sample_field
 from scipy.special import ndtr
 
-from pitwall.portfolio import Controls, PortfolioError, _Arena, _cells, _lerp, _sums, enumerate_lineups, solve
+from pitwall.portfolio import (
+    Controls,
+    PortfolioError,
+    _Arena,
+    _cells,
+    _lerp,
+    _Selection,
+    _sums,
+    enumerate_lineups,
+    solve,
+)
 from pitwall.rules import ROSTER_SIZE, SALARY_CAP, dk_points
 
 N_DRIVERS = 16
@@ -229,10 +239,9 @@ def test_leaving_candidates_stale_by_their_bound_does_not_change_the_portfolio(m
 
 
 def test_threads_do_not_change_the_portfolio(monkeypatch):
-    # Small chunks, so the screen, the pool and the entry updates are each split over threads here.
+    # Small chunks, so the screen and the pool are each split over threads here.
     monkeypatch.setattr("pitwall.portfolio.SCREEN_CHUNK", 700)
     monkeypatch.setattr("pitwall.portfolio.POOL_CHUNK", 150)
-    monkeypatch.setattr("pitwall.portfolio.ENTRY_CHUNK", 100)
     controls = Controls(n_lineups=12, max_overlap=4, max_exposure=0.6)
     monkeypatch.setattr("pitwall.portfolio.THREADS", 3)
     threaded = solve(POINTS, SALARIES, controls, payout=PAYOUT, seed=5)
@@ -269,3 +278,17 @@ def test_portfolio_spreads_over_outcomes_when_nothing_forces_it():
 def test_points_and_salaries_must_agree():
     with pytest.raises(PortfolioError, match="scenarios × 16 drivers"):
         solve(POINTS[:, :10], SALARIES, Controls(n_lineups=2), payout=PAYOUT, seed=1)
+
+
+def test_gains_kept_up_to_date_pick_by_pick_equal_gains_recomputed_from_scratch():
+    field = sample_field(POINTS.mean(axis=0), SALARIES, 300, style="sharp", seed=6)
+    arena = _Arena(POINTS, field, PAYOUT, 8)
+    selection = _Selection(arena, 8)
+    selection.add_candidates(enumerate_lineups(SALARIES, Controls(n_lineups=1))[::40].astype(np.int64))
+    for _ in range(8):
+        selection.choose(int(np.argmax(np.where(selection.open, selection.gain, -np.inf))))
+    kept = selection.within.copy()
+    selection._refresh(selection.open.copy())
+    assert selection.open.sum() > 50
+    assert np.allclose(kept[selection.open], selection.within[selection.open], rtol=1e-5, atol=1e-7)
+    assert not np.allclose(kept[selection.open], selection.bound[selection.open] - selection.far[selection.open])

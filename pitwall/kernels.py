@@ -1,0 +1,206 @@
+"""Compiled loops for the portfolio solver's hot paths.
+
+Each pick of the greedy touches a few hundred thousand entries scattered over the
+scenarios the new lineup reaches. In numpy that is a dozen passes with a temporary
+array each, and the memory traffic, not the arithmetic, is what costs; here it is one
+pass. The arithmetic is the same as the numpy it replaced, in the same precision and
+order (float32 prizes, float64 sums), so the portfolio is the same to the bit.
+
+The per-scenario tables have a row of grid edges per scenario; `cell` is the flat index
+of the edge below a score (see `portfolio._cells`) and `frac` how far past it.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _lerp(table, cell, frac):
+    low = table[cell]
+    return low + (table[cell + 1] - low) * frac
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _prize(place, prizes, steps, paid):
+    """`_Arena.prize` for one float32 place."""
+    if place > paid:
+        place = paid
+    whole = np.floor(place)
+    k = int(whole)
+    return (place - whole) * steps[k] + prizes[k]
+
+
+@njit(cache=True, nogil=True)
+def add_to_portfolio(
+    zone, here, cell, frac, ahead, m, position, field_ahead, own_ahead, count_above, loss, prizes, steps, paid
+):
+    """Record lineup `m` in the scenarios of `zone`, where it sits at grid position
+    `here` with `ahead` opponents above it; update how many of ours are above each
+    lineup and each edge, and rebuild the loss table of those scenarios: what a
+    newcomer at each edge takes from the lineups it beats, each pushed a place down."""
+    width = count_above.shape[1]
+    one = np.float32(1)
+    buf = np.empty(width, dtype=np.float64)
+    for r in range(len(zone)):
+        z = zone[r]
+        h = here[r]
+        position[z, m] = h
+        field_ahead[z, m] = ahead[r]
+        own_ahead[z, m] = _lerp(count_above[z], cell[r] - z * width, frac[r])
+        for j in range(m):
+            before = position[z, j]
+            if before >= 0 and before < h:
+                own_ahead[z, j] += one
+        for k in range(width):
+            if np.float32(k) < h:
+                count_above[z, k] += one
+        buf[:] = 0.0
+        for j in range(m + 1):
+            p = position[z, j]
+            if p >= 0:
+                place = field_ahead[z, j] + own_ahead[z, j]
+                drop = _prize(place, prizes, steps, paid) - _prize(place + one, prizes, steps, paid)
+                edge = int(p) + 1
+                if edge < width:
+                    buf[edge] += drop
+        total = 0.0
+        for k in range(width):
+            total += buf[k]
+            loss[z, k] = total
+
+
+@njit(cache=True, nogil=True)
+def net(cell, frac, ahead, count_above, loss, prizes, steps, paid):
+    """Entries' prizes among the portfolio as it stands, less what they take from it."""
+    out = np.empty(len(cell), dtype=np.float32)
+    for e in range(len(cell)):
+        c, f = cell[e], frac[e]
+        place = _lerp(count_above, c, f) + ahead[e]
+        out[e] = _prize(place, prizes, steps, paid) - _lerp(loss, c, f)
+    return out
+
+
+@njit(cache=True, nogil=True)
+def renew(zone, scenario_start, owner, cell, frac, ahead, value, live, count_above, loss, prizes, steps, paid, change):
+    """Recompute the `value` (see `net`) of the live candidates' entries in the
+    scenarios of `zone`, adding each entry's change to its owner's `change`."""
+    for r in range(len(zone)):
+        z = zone[r]
+        for e in range(scenario_start[z], scenario_start[z + 1]):
+            o = owner[e]
+            if not live[o]:
+                continue
+            c, f = cell[e], frac[e]
+            place = _lerp(count_above, c, f) + ahead[e]
+            now = _prize(place, prizes, steps, paid) - _lerp(loss, c, f)
+            change[o] += now - value[e]
+            value[e] = now
+
+
+@njit(cache=True, nogil=True)
+def field_ahead(bins, width, weight, base, scale, threshold, excess, tail):
+    """Opponents ahead of each grid edge per scenario (`_Arena`): each sampled
+    opponent in bin k or above counts `weight`; with `tail` > 0, above `threshold`
+    the count is the exponential tail `weight * tail * exp(-(edge - threshold) / excess)`."""
+    n_scenarios = bins.shape[0]
+    out = np.empty((n_scenarios, width), dtype=np.float32)
+    counts = np.zeros(width, dtype=np.int64)
+    for s in range(n_scenarios):
+        counts[:] = 0
+        for b in bins[s]:
+            counts[b] += 1
+        running = 0
+        for k in range(width - 1, -1, -1):
+            running += counts[k]
+            value = weight * running
+            if tail > 0:
+                edge = np.float64(base[s]) + k / np.float64(scale[s])
+                rise = (edge - threshold[s]) / excess[s]
+                if rise > 0:
+                    value = weight * tail * np.exp(-rise)
+            out[s, k] = value
+    return out
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _place(score, s, base, scale, bins, field_ahead, prizes, steps, paid):
+    """Where a score falls on scenario `s`'s grid (`_Arena.locate`, `portfolio._cells`):
+    the flat cell, the fraction past it, the opponents ahead and the prize; cell −1
+    below the min cash line."""
+    width = bins + 1
+    position = (score - base[s]) * scale[s]
+    if position > np.float32(bins):
+        position = np.float32(bins)
+    if not position >= 0:
+        return -1, np.float32(0), np.float32(0), np.float32(0)
+    whole = np.floor(position)
+    if whole > np.float32(width - 2):
+        whole = np.float32(width - 2)
+    cell = s * width + int(whole)
+    frac = position - whole
+    ahead = _lerp(field_ahead, cell, frac)
+    return cell, frac, ahead, _prize(ahead, prizes, steps, paid)
+
+
+@njit(cache=True, nogil=True)
+def place_candidates(scores, base, scale, bins, field_ahead, prizes, steps, paid, zone):
+    """Candidates' scores (scenarios × candidates) placed against the field alone.
+
+    Returns each candidate's summed prize over all scenarios and over those where it
+    stays below the zone, and, in scenario order, its entries: the scenarios where it
+    reaches the zone, as (candidate, cell, frac, ahead, prize)."""
+    n_scenarios, count = scores.shape
+    # At most one entry per score above the min cash line; counting them first is a
+    # cheap branch-free pass, and saves a second pass of the placement below.
+    most = 0
+    for s in range(n_scenarios):
+        for c in range(count):
+            most += scores[s, c] >= base[s]
+    owner = np.empty(most, dtype=np.intp)
+    cells = np.empty(most, dtype=np.intp)
+    fracs = np.empty(most, dtype=np.float32)
+    aheads = np.empty(most, dtype=np.float32)
+    prizes_near = np.empty(most, dtype=np.float32)
+    alone = np.zeros(count)
+    near = np.zeros(count)
+    e = 0
+    for s in range(n_scenarios):
+        for c in range(count):
+            cell, frac, ahead, prize = _place(scores[s, c], s, base, scale, bins, field_ahead, prizes, steps, paid)
+            if cell >= 0:
+                alone[c] += prize
+                if ahead < zone:
+                    near[c] += prize
+                    owner[e], cells[e], fracs[e], aheads[e], prizes_near[e] = c, cell, frac, ahead, prize
+                    e += 1
+    return alone, alone - near, owner[:e], cells[:e], fracs[:e], aheads[:e], prizes_near[:e]
+
+
+@njit(cache=True, nogil=True)
+def screen(lineups, table, pairs, line_mean, line_var, worth, out):
+    """`_Arena.screen` per lineup: its mean and covariances with the lines are sums of
+    its drivers' rows of `table` (mean, then one column per line), its variance the sum
+    of `pairs` over its pairs of drivers; `out` gets the normal approximation of its
+    payout, sum over lines of worth × P(score above the line)."""
+    n_drivers = table.shape[0]
+    n_lines = len(worth)
+    sums = np.empty(n_lines + 1)
+    for i in range(len(lineups)):
+        sums[:] = 0.0
+        var = 0.0
+        for a in range(lineups.shape[1]):
+            da = lineups[i, a]
+            for col in range(n_lines + 1):
+                sums[col] += table[da, col]
+            for b in range(a, lineups.shape[1]):
+                var += pairs[da * n_drivers + lineups[i, b]]
+        value = 0.0
+        for line in range(n_lines):
+            spread = max(var - 2 * sums[line + 1] + line_var[line], 1e-9)
+            z = (sums[0] - line_mean[line]) / np.sqrt(spread)
+            value += worth[line] * 0.5 * math.erfc(-z / math.sqrt(2.0))
+        out[i] = value
