@@ -36,12 +36,16 @@ def _prize(place, prizes, steps, paid):
 
 @njit(cache=True, nogil=True)
 def add_to_portfolio(
-    zone, here, cell, frac, ahead, m, position, field_ahead, own_ahead, count_above, loss, prizes, steps, paid
+    zone, here, cell, frac, ahead, m, members, n_members, position, field_ahead, own_ahead, count_above, loss,
+    prizes, steps, paid,
 ):
     """Record lineup `m` in the scenarios of `zone`, where it sits at grid position
     `here` with `ahead` opponents above it; update how many of ours are above each
     lineup and each edge, and rebuild the loss table of those scenarios: what a
-    newcomer at each edge takes from the lineups it beats, each pushed a place down."""
+    newcomer at each edge takes from the lineups it beats, each pushed a place down.
+
+    `members[z, :n_members[z]]` lists our lineups in the zone of scenario z, in the
+    order they were added."""
     width = count_above.shape[1]
     one = np.float32(1)
     buf = np.empty(width, dtype=np.float64)
@@ -51,24 +55,30 @@ def add_to_portfolio(
         position[z, m] = h
         field_ahead[z, m] = ahead[r]
         own_ahead[z, m] = _lerp(count_above[z], cell[r] - z * width, frac[r])
-        for j in range(m):
-            before = position[z, j]
-            if before >= 0 and before < h:
+        for i in range(n_members[z]):
+            j = members[z, i]
+            if position[z, j] < h:
                 own_ahead[z, j] += one
+        members[z, n_members[z]] = m
+        n_members[z] += 1
         for k in range(width):
-            if np.float32(k) < h:
-                count_above[z, k] += one
-        buf[:] = 0.0
-        for j in range(m + 1):
-            p = position[z, j]
-            if p >= 0:
-                place = field_ahead[z, j] + own_ahead[z, j]
-                drop = _prize(place, prizes, steps, paid) - _prize(place + one, prizes, steps, paid)
-                edge = int(p) + 1
-                if edge < width:
-                    buf[edge] += drop
+            if not np.float32(k) < h:
+                break
+            count_above[z, k] += one
+        # Edges below the lowest of ours take nothing, and never have: the sum runs from there.
+        low = width
+        for i in range(n_members[z]):
+            low = min(low, int(position[z, members[z, i]]) + 1)
+        buf[low:] = 0.0
+        for i in range(n_members[z]):
+            j = members[z, i]
+            place = field_ahead[z, j] + own_ahead[z, j]
+            drop = _prize(place, prizes, steps, paid) - _prize(place + one, prizes, steps, paid)
+            edge = int(position[z, j]) + 1
+            if edge < width:
+                buf[edge] += drop
         total = 0.0
-        for k in range(width):
+        for k in range(low, width):
             total += buf[k]
             loss[z, k] = total
 

@@ -526,6 +526,9 @@ class _Selection:
         self.position = np.full(chosen, -1.0, dtype=np.float32)  # −1: outside the zone
         self.field_ahead = np.zeros(chosen, dtype=np.float32)
         self.own_ahead = np.zeros(chosen, dtype=np.float32)
+        # Which of them are in each scenario's zone, in the order chosen.
+        self.members = np.zeros(chosen, dtype=np.int16)
+        self.n_members = np.zeros(arena.n_scenarios, dtype=np.int16)
         self.size = 0
         self.lineups = np.zeros((0, ROSTER_SIZE), dtype=np.int64)
         self.masks = np.zeros(0, dtype=np.uint64)
@@ -621,7 +624,7 @@ class _Selection:
         if not len(zone):
             return
         kernels.add_to_portfolio(
-            zone, position[zone], cell[near], frac[near], ahead[near], m,
+            zone, position[zone], cell[near], frac[near], ahead[near], m, self.members, self.n_members,
             self.position, self.field_ahead, self.own_ahead, self.count_above, self.loss, *arena.prize_table,
         )
         # Entries in these scenarios see a new portfolio.
