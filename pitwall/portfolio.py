@@ -52,7 +52,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field as dataclass_field
 
 import numpy as np
-from scipy.special import ndtr
 
 from pitwall import kernels
 from pitwall.contest import Field, PayoutTable, sample_field
@@ -457,11 +456,10 @@ def _cells(scenarios: np.ndarray, position: np.ndarray, width: int) -> tuple[np.
     return scenarios * width + whole.astype(np.intp), position - whole
 
 
-def _lerp(flat: np.ndarray, cell: np.ndarray, frac: np.ndarray, above: np.ndarray | None = None) -> np.ndarray:
-    """A flattened table at the cells and fractions from `_cells`, interpolated
-    (`above`, the cells plus one, saves recomputing them for a second table)."""
+def _lerp(flat: np.ndarray, cell: np.ndarray, frac: np.ndarray) -> np.ndarray:
+    """A flattened table at the cells and fractions from `_cells`, interpolated."""
     low = flat[cell]
-    step = flat[cell + 1 if above is None else above]
+    step = flat[cell + 1]
     step -= low
     step *= frac
     low += step

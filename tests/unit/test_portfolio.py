@@ -152,7 +152,6 @@ def test_grid_lookup_interpolates_within_each_scenarios_row():
     assert np.allclose(frac, [0.0, 0.5, 0.25, 1.0])
     expected = [0.0, (25 + 36) / 2, 100 + 0.25 * (121 - 100), 121.0]
     assert np.allclose(_lerp(table.ravel(), cell, frac), expected)
-    assert np.array_equal(_lerp(table.ravel(), cell, frac, cell + 1), _lerp(table.ravel(), cell, frac))
     assert table[2, 3] == 121.0  # interpolating in place leaves the table alone
 
 
