@@ -9,6 +9,8 @@ from pitwall.contest import PayoutTable, evaluate, sample_field
 from scipy.special import ndtr
 
 from pitwall.portfolio import (
+    GRID_BINS,
+    TAIL_MIN,
     Controls,
     PortfolioError,
     _Arena,
@@ -291,3 +293,23 @@ def test_gains_kept_up_to_date_pick_by_pick_equal_gains_recomputed_from_scratch(
     assert selection.open.sum() > 50
     assert np.allclose(kept[selection.open], selection.within[selection.open], rtol=1e-5, atol=1e-7)
     assert not np.allclose(kept[selection.open], selection.bound[selection.open] - selection.far[selection.open])
+
+
+def test_field_places_count_opponents_above_each_edge_and_follow_a_tail_at_the_top():
+    field = sample_field(POINTS.mean(axis=0), SALARIES, 300, style="sharp", seed=3)
+    arena = _Arena(POINTS, field, PAYOUT, 10)  # each sampled opponent stands for 3.3
+    theirs = np.sort(arena.scores(field.lineups), axis=1)[:, ::-1]  # best first
+    edges = arena.base[:, None] + np.arange(GRID_BINS + 1)[None, :] / arena.scale[:, None]
+    k = max(TAIL_MIN, round(PAYOUT.top_places / arena.weight))
+    threshold = theirs[:, k - 1]
+    excess = (theirs[:, : k - 1] - threshold[:, None]).mean(axis=1)
+    step = 1 / arena.scale[:, None]
+    for s in range(0, len(POINTS), 97):
+        below = edges[s] <= threshold[s] - step[s]
+        # Below the tail: the opponents at or above the edge, give or take one bin.
+        most = arena.weight * (theirs[s][None, :] >= edges[s][below, None] - step[s]).sum(axis=1)
+        least = arena.weight * (theirs[s][None, :] >= edges[s][below, None] + step[s]).sum(axis=1)
+        assert np.all(arena.ahead[s][below] <= most + 1e-3) and np.all(arena.ahead[s][below] >= least - 1e-3)
+        above = edges[s] > threshold[s]
+        tail = arena.weight * k * np.exp(-(edges[s][above] - threshold[s]) / excess[s])
+        assert np.allclose(arena.ahead[s][above], tail, rtol=1e-4)
