@@ -140,34 +140,16 @@ def field_ahead(bins, width, weight, base, scale, threshold, excess, tail):
     return out
 
 
-@njit(cache=True, nogil=True, inline="always")
-def _place(score, s, base, scale, bins, field_ahead, prizes, steps, paid):
-    """Where a score falls on scenario `s`'s grid (`_Arena.locate`, `portfolio._cells`):
-    the flat cell, the fraction past it, the opponents ahead and the prize; cell −1
-    below the min cash line."""
-    width = bins + 1
-    position = (score - base[s]) * scale[s]
-    if position > np.float32(bins):
-        position = np.float32(bins)
-    if not position >= 0:
-        return -1, np.float32(0), np.float32(0), np.float32(0)
-    whole = np.floor(position)
-    if whole > np.float32(width - 2):
-        whole = np.float32(width - 2)
-    cell = s * width + int(whole)
-    frac = position - whole
-    ahead = _lerp(field_ahead, cell, frac)
-    return cell, frac, ahead, _prize(ahead, prizes, steps, paid)
-
-
 @njit(cache=True, nogil=True)
 def place_candidates(scores, base, scale, bins, field_ahead, prizes, steps, paid, zone):
-    """Candidates' scores (scenarios × candidates) placed against the field alone.
+    """Candidates' scores (scenarios × candidates) placed against the field alone
+    (`_Arena.locate`, `portfolio._cells`).
 
     Returns each candidate's summed prize over all scenarios and over those where it
     stays below the zone, and, in scenario order, its entries: the scenarios where it
     reaches the zone, as (candidate, cell, frac, ahead, prize)."""
     n_scenarios, count = scores.shape
+    width = bins + 1
     # At most one entry per score above the min cash line; counting them first is a
     # cheap branch-free pass, and saves a second pass of the placement below.
     most = 0
@@ -181,16 +163,28 @@ def place_candidates(scores, base, scale, bins, field_ahead, prizes, steps, paid
     prizes_near = np.empty(most, dtype=np.float32)
     alone = np.zeros(count)
     near = np.zeros(count)
+    paid_here = np.empty(count, dtype=np.intp)
     e = 0
     for s in range(n_scenarios):
+        # The candidates above the min cash line in this scenario, gathered without a
+        # branch: which ones they are is a coin toss the processor cannot predict.
+        n = 0
         for c in range(count):
-            cell, frac, ahead, prize = _place(scores[s, c], s, base, scale, bins, field_ahead, prizes, steps, paid)
-            if cell >= 0:
-                alone[c] += prize
-                if ahead < zone:
-                    near[c] += prize
-                    owner[e], cells[e], fracs[e], aheads[e], prizes_near[e] = c, cell, frac, ahead, prize
-                    e += 1
+            paid_here[n] = c
+            n += scores[s, c] >= base[s]
+        for i in range(n):
+            c = paid_here[i]
+            position = min((scores[s, c] - base[s]) * scale[s], np.float32(bins))
+            whole = min(np.floor(position), np.float32(width - 2))
+            cell = s * width + int(whole)
+            frac = position - whole
+            ahead = _lerp(field_ahead, cell, frac)
+            prize = _prize(ahead, prizes, steps, paid)
+            alone[c] += prize
+            if ahead < zone:
+                near[c] += prize
+                owner[e], cells[e], fracs[e], aheads[e], prizes_near[e] = c, cell, frac, ahead, prize
+                e += 1
     return alone, alone - near, owner[:e], cells[:e], fracs[:e], aheads[:e], prizes_near[:e]
 
 
