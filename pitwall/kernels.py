@@ -212,3 +212,48 @@ def screen(lineups, table, pairs, line_mean, line_var, worth, out):
             z = (sums[0] - line_mean[line]) / np.sqrt(spread)
             value += worth[line] * 0.5 * math.erfc(-z / math.sqrt(2.0))
         out[i] = value
+
+
+@njit(cache=True, nogil=True)
+def combinations_within(pool, cost, size, cap, floor, out):
+    """The `size`-subsets of `pool` (drivers sorted dearest first, with their `cost`)
+    that cost between `floor` and `cap`, in lexicographic order of position, written to
+    the rows of `out` if it has any; returns how many there are. A depth-first walk: with the dearest first, a
+    prefix too dear skips to a cheaper next driver, and one too cheap even with the
+    dearest drivers after it ends its branch."""
+    n = len(cost)
+    running = np.zeros(n + 1, dtype=np.int64)
+    for i in range(n):
+        running[i + 1] = running[i] + cost[i]
+    cheapest = np.zeros(size + 1, dtype=np.int64)  # the k cheapest drivers together
+    for k in range(1, size + 1):
+        cheapest[k] = cheapest[k - 1] + cost[n - k]
+    fill = out.shape[0] > 0
+    chosen = np.empty(size, dtype=np.int64)
+    spend = np.zeros(size + 1, dtype=np.int64)
+    count = 0
+    slot = 0
+    chosen[0] = -1
+    while slot >= 0:
+        chosen[slot] += 1
+        j = chosen[slot]
+        after = size - slot - 1
+        if j > n - 1 - after:
+            slot -= 1
+            continue
+        total = spend[slot] + cost[j]
+        if total + cheapest[after] > cap:
+            continue
+        if total + running[j + 1 + after] - running[j + 1] < floor:
+            slot -= 1
+            continue
+        if after == 0:
+            if fill:
+                for k in range(size):
+                    out[count, k] = pool[chosen[k]]
+            count += 1
+            continue
+        spend[slot + 1] = total
+        slot += 1
+        chosen[slot] = j
+    return count

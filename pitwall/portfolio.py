@@ -258,34 +258,19 @@ def enumerate_lineups(salaries: np.ndarray, controls: Controls) -> np.ndarray:
 
 
 def _combinations_within(salaries: np.ndarray, pool: np.ndarray, size: int, cap: int, floor: int) -> np.ndarray:
-    """All `size`-subsets of `pool` costing between `floor` and `cap`, built a driver at a
-    time with prefixes that cannot finish within the bounds cut early."""
+    """All `size`-subsets of `pool` costing between `floor` and `cap`."""
     if size == 0:
-        return np.zeros((1 if 0 <= cap and floor <= 0 else 0, 0), dtype=np.int64)
+        return np.zeros((1 if 0 <= cap and floor <= 0 else 0, 0), dtype=np.int16)
     if len(pool) < size:
-        return np.zeros((0, size), dtype=np.int64)
+        return np.zeros((0, size), dtype=np.int16)
     # Dearest first: the drivers after any position are then the cheapest ones, so
     # bounds on how a prefix can finish are prefix sums.
-    pool = pool[np.argsort(-salaries[pool], kind="stable")]
+    pool = pool[np.argsort(-salaries[pool], kind="stable")].astype(np.int16)
     cost = salaries[pool]
-    n = len(pool)
-    running = np.concatenate([[0], np.cumsum(cost)])
-    cheapest = np.concatenate([[0], np.cumsum(cost[::-1])])
-    chosen = np.zeros((1, 0), dtype=np.int16)
-    total = np.zeros(1, dtype=np.int64)
-    last = np.full(1, -1, dtype=np.int64)
-    for slot in range(size):
-        after = size - slot - 1
-        counts = np.maximum(n - after - (last + 1), 0)
-        parent = np.repeat(np.arange(len(last)), counts)
-        first = np.cumsum(counts) - counts
-        nxt = np.arange(len(parent)) - np.repeat(first - (last + 1), counts)
-        spend = total[parent] + cost[nxt]
-        fits = (spend + cheapest[after] <= cap) & (spend + running[nxt + 1 + after] - running[nxt + 1] >= floor)
-        parent, nxt, spend = parent[fits], nxt[fits], spend[fits]
-        chosen = np.concatenate([chosen[parent], nxt[:, None].astype(np.int16)], axis=1)
-        total, last = spend, nxt
-    return pool.astype(np.int16)[chosen]
+    count = kernels.combinations_within(pool, cost, size, cap, floor, np.zeros((0, size), dtype=np.int16))
+    lineups = np.empty((count, size), dtype=np.int16)
+    kernels.combinations_within(pool, cost, size, cap, floor, lineups)
+    return lineups
 
 
 # -- the contest as the solver sees it -------------------------------------------------
