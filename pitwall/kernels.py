@@ -257,3 +257,15 @@ def combinations_within(pool, cost, size, cap, floor, out):
         slot += 1
         chosen[slot] = j
     return count
+
+
+@njit(cache=True, nogil=True)
+def sums(per_driver, lineups):
+    """Each lineup's sum of a per-driver value, added in slot order."""
+    out = np.empty(len(lineups), dtype=per_driver.dtype)
+    for i in range(len(lineups)):
+        total = per_driver[lineups[i, 0]]
+        for k in range(1, lineups.shape[1]):
+            total += per_driver[lineups[i, k]]
+        out[i] = total
+    return out

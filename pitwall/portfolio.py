@@ -428,10 +428,7 @@ def _screen(arena: _Arena, everything: np.ndarray, points: np.ndarray) -> np.nda
 
 def _sums(per_driver: np.ndarray, lineups: np.ndarray) -> np.ndarray:
     """Each lineup's sum of a per-driver value (in its dtype) over its drivers."""
-    total = np.take(per_driver, lineups[:, 0])
-    for slot in range(1, lineups.shape[1]):
-        total += np.take(per_driver, lineups[:, slot])
-    return total
+    return kernels.sums(np.ascontiguousarray(per_driver), lineups)
 
 
 def _cells(scenarios: np.ndarray, position: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
