@@ -70,7 +70,7 @@ TAIL_MIN = 8
 # Beyond the places where being pushed down by the whole portfolio costs this share of
 # an entry fee, our lineups are taken not to affect each other's prizes.
 ZONE_TOLERANCE = 0.25
-# Threads for the chunked stages: numpy releases the GIL in the array work, so chunks on
+# Threads for the chunked stages: the compiled loops and BLAS release the GIL, so chunks on
 # every core run side by side; each writes only its own slice, so results do not depend on it.
 THREADS = os.cpu_count() or 1
 # Fewer lineups than this per thread are screened on one: a thread costs more than it saves.
@@ -385,7 +385,7 @@ class _Arena:
         cheaper and ranked lineups far worse.)
         """
         points = self.points.astype(np.float64)
-        n_scenarios, n_drivers = points.shape
+        n_scenarios = points.shape[0]
         centered = points - points.mean(axis=0)
         cov = centered.T @ centered / n_scenarios
         line_values = np.stack([line for _, line in self.lines], axis=1)
