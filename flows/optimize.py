@@ -8,6 +8,7 @@ The shards run on Prefect's thread pool, or on a Dask cluster when PITWALL_DASK_
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
@@ -15,6 +16,7 @@ from prefect import Flow, flow, get_run_logger, unmapped
 
 from flows.artifacts import RunProgress, publish_result
 from flows.hooks import mirror_state
+from pitwall import kernels
 from pitwall.request import OptimizeRequest
 from pitwall.run import result_document
 from pitwall.settings import get_settings
@@ -52,6 +54,8 @@ def optimize_slate(run_id: str) -> dict[str, Any]:
         report_stage(run_id, stage, share)
         progress.update(stage, share)
 
+    # Each run is a fresh process: the solver's compiled loops load while the slate and history are read.
+    threading.Thread(target=kernels.warm_up, name="pitwall-warm-up", daemon=True).start()
     request = OptimizeRequest.model_validate(start_job(run_id))
     begin("load-slate", 0.05)
     slate = load_slate(request)

@@ -269,3 +269,10 @@ def sums(per_driver, lineups):
             total += per_driver[lineups[i, k]]
         out[i] = total
     return out
+
+
+def warm_up() -> None:
+    """Ready the compiled loops. The first call of any of them in a process costs about
+    0.4 s (numba starts its code generator, even to load cached code); a caller with
+    other work to wait on can pay it in a thread meanwhile."""
+    sums(np.zeros(1), np.zeros((1, 1), dtype=np.int16))
