@@ -116,7 +116,7 @@ def renew(zone, scenario_start, owner, cell, frac, ahead, value, live, count_abo
 
 
 @njit(cache=True, nogil=True)
-def field_ahead(bins, width, weight, base, scale, threshold, excess, tail):
+def ahead_table(bins, width, weight, base, scale, threshold, excess, tail):
     """Opponents ahead of each grid edge per scenario (`_Arena`): each sampled
     opponent in bin k or above counts `weight`; with `tail` > 0, above `threshold`
     the count is the exponential tail `weight * tail * exp(-(edge - threshold) / excess)`."""
@@ -141,7 +141,7 @@ def field_ahead(bins, width, weight, base, scale, threshold, excess, tail):
 
 
 @njit(cache=True, nogil=True)
-def place_candidates(scores, base, scale, bins, field_ahead, prizes, steps, paid, zone):
+def place_candidates(scores, base, scale, bins, opponents_ahead, prizes, steps, paid, zone):
     """Candidates' scores (scenarios × candidates) placed against the field alone
     (`_Arena.locate`, `portfolio._cells`).
 
@@ -178,7 +178,7 @@ def place_candidates(scores, base, scale, bins, field_ahead, prizes, steps, paid
             whole = min(np.floor(position), np.float32(width - 2))
             cell = s * width + int(whole)
             frac = position - whole
-            ahead = _lerp(field_ahead, cell, frac)
+            ahead = _lerp(opponents_ahead, cell, frac)
             prize = _prize(ahead, prizes, steps, paid)
             alone[c] += prize
             if ahead < zone:

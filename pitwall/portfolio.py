@@ -315,7 +315,7 @@ class _Arena:
         self.scale = (GRID_BINS / (top - base)).astype(np.float32)
         bins = np.clip(((best_field - self.base[:, None]) * self.scale[:, None]).astype(np.int64), 0, GRID_BINS - 1)
         tail, threshold, excess = self._tail(best_field, payout) if self.weight > 1 else (0, base, base)
-        self.ahead = kernels.field_ahead(
+        self.ahead = kernels.ahead_table(
             bins, GRID_BINS + 1, self.weight, self.base, self.scale, threshold, excess, tail
         )
         self.lines = self._lines(payout, best_field)
