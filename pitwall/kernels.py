@@ -44,45 +44,43 @@ def _net(c, f, ahead, count_above, loss, prizes, steps, paid):
 
 @njit(cache=True, nogil=True)
 def add_to_portfolio(
-    zone, here, cell, frac, ahead, m, members, n_members, position, field_ahead, own_ahead, count_above, loss,
-    prizes, steps, paid,
+    zone, here, cell, frac, ahead, n_members, position, field_ahead, own_ahead, count_above, loss, prizes, steps, paid
 ):
-    """Record lineup `m` in the scenarios of `zone`, where it sits at grid position
-    `here` with `ahead` opponents above it; update how many of ours are above each
-    lineup and each edge, and rebuild the loss table of those scenarios: what a
+    """Record a new lineup in the scenarios of `zone`, where it sits at grid position
+    `here` with `ahead` opponents above it; update how many of ours are above each of
+    our lineups and each edge, and rebuild the loss table of those scenarios: what a
     newcomer at each edge takes from the lineups it beats, each pushed a place down.
 
-    `members[z, :n_members[z]]` lists our lineups in the zone of scenario z, in the
-    order they were added."""
+    Row z of `position`, `field_ahead` and `own_ahead` holds our `n_members[z]` lineups
+    in the zone of scenario z, in the order they were added."""
     width = count_above.shape[1]
     one = np.float32(1)
     buf = np.empty(width, dtype=np.float64)
     for r in range(len(zone)):
         z = zone[r]
         h = here[r]
-        position[z, m] = h
-        field_ahead[z, m] = ahead[r]
-        own_ahead[z, m] = _lerp(count_above[z], cell[r] - z * width, frac[r])
-        for i in range(n_members[z]):
-            j = members[z, i]
-            if position[z, j] < h:
-                own_ahead[z, j] += one
-        members[z, n_members[z]] = m
-        n_members[z] += 1
+        n = n_members[z]
+        for i in range(n):
+            if position[z, i] < h:
+                own_ahead[z, i] += one
+        position[z, n] = h
+        field_ahead[z, n] = ahead[r]
+        own_ahead[z, n] = _lerp(count_above[z], cell[r] - z * width, frac[r])
+        n += 1
+        n_members[z] = n
         for k in range(width):
             if not np.float32(k) < h:
                 break
             count_above[z, k] += one
         # Edges below the lowest of ours take nothing, and never have: the sum runs from there.
         low = width
-        for i in range(n_members[z]):
-            low = min(low, int(position[z, members[z, i]]) + 1)
+        for i in range(n):
+            low = min(low, int(position[z, i]) + 1)
         buf[low:] = 0.0
-        for i in range(n_members[z]):
-            j = members[z, i]
-            place = field_ahead[z, j] + own_ahead[z, j]
+        for i in range(n):
+            place = field_ahead[z, i] + own_ahead[z, i]
             drop = _prize(place, prizes, steps, paid) - _prize(place + one, prizes, steps, paid)
-            edge = int(position[z, j]) + 1
+            edge = int(position[z, i]) + 1
             if edge < width:
                 buf[edge] += drop
         total = 0.0

@@ -502,14 +502,14 @@ class _Selection:
         self.arena = arena
         self.count_above = np.zeros((arena.n_scenarios, self._WIDTH), dtype=np.float32)
         self.loss = np.zeros((arena.n_scenarios, self._WIDTH), dtype=np.float32)
-        # Scenario-major: a step reads and writes the rows of the scenarios it changes.
+        # Per scenario, the portfolio's lineups in its zone, in the order chosen: their grid positions and
+        # the opponents and lineups of ours ahead of them. Scenario-major: a step reads and writes the rows
+        # of the scenarios it changes.
         chosen = (arena.n_scenarios, capacity)
-        self.position = np.full(chosen, -1.0, dtype=np.float32)  # −1: outside the zone
+        self.n_members = np.zeros(arena.n_scenarios, dtype=np.int16)
+        self.position = np.zeros(chosen, dtype=np.float32)
         self.field_ahead = np.zeros(chosen, dtype=np.float32)
         self.own_ahead = np.zeros(chosen, dtype=np.float32)
-        # Which of them are in each scenario's zone, in the order chosen.
-        self.members = np.zeros(chosen, dtype=np.int16)
-        self.n_members = np.zeros(arena.n_scenarios, dtype=np.int16)
         self.size = 0
         self.lineups = np.zeros((0, ROSTER_SIZE), dtype=np.int64)
         self.masks = np.zeros(0, dtype=np.uint64)
@@ -593,9 +593,8 @@ class _Selection:
         """Add candidate `best` to the portfolio and bring every open gain up to date."""
         arena = self.arena
         width = self._WIDTH
-        m = self.size
         self.open[best] = False
-        self.size = m + 1
+        self.size += 1
         position = arena.locate(arena.scores(self.lineups[best][None, :]))[:, 0]
         paid = np.flatnonzero(position >= 0)
         cell, frac = _cells(paid, position[paid], width)
@@ -605,7 +604,7 @@ class _Selection:
         if not len(zone):
             return
         kernels.add_to_portfolio(
-            zone, position[zone], cell[near], frac[near], ahead[near], m, self.members, self.n_members,
+            zone, position[zone], cell[near], frac[near], ahead[near], self.n_members,
             self.position, self.field_ahead, self.own_ahead, self.count_above, self.loss, *arena.prize_table,
         )
         # Entries in these scenarios see a new portfolio.
