@@ -10,7 +10,6 @@ which the reconciler then carries into the job as `failed`, ready for an operato
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 
 from prefect.automations import Automation
@@ -18,6 +17,8 @@ from prefect.events.actions import ChangeFlowRunState
 from prefect.events.schemas.automations import EventTrigger, Posture
 from prefect.events.schemas.events import ResourceSpecification
 from prefect.states import StateType
+
+from pitwall.settings import get_settings
 
 NAME = "pitwall: crash flow runs whose heartbeats stopped"
 
@@ -51,7 +52,7 @@ def automation(after_seconds: float) -> Automation:
 
 
 def main() -> None:
-    wanted = automation(float(os.environ.get("PITWALL_ZOMBIE_AFTER_SECONDS", "600")))
+    wanted = automation(get_settings().zombie_after_seconds)
     try:
         existing = Automation.read(name=NAME)
     except ValueError:

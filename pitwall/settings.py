@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     # Flow runs the API creates at once; accepted jobs beyond it wait, pending, in the API's queue.
     dispatch_concurrency: int = Field(4, ge=1, le=64)
     work_pool: str = "pitwall"
+    # A running flow run silent this long is marked Crashed (deployments/zombies.py registers the automation).
+    zombie_after_seconds: float = Field(600.0, gt=0)
     # A Dask scheduler (tcp://host:8786) for the scenario shards; empty runs them on the flow's thread pool.
     dask_address: str = ""
 
