@@ -56,9 +56,9 @@ from threadpoolctl import threadpool_limits
 
 from pitwall import kernels
 from pitwall.contest import Field, PayoutTable, sample_field
+from pitwall.request import MAX_LINEUPS
 from pitwall.rules import ROSTER_SIZE, SALARY_CAP
 
-MAX_LINEUPS = 150
 # Opponent lineups sampled when the caller gives no field; each stands for
 # (entries - n) / DEFAULT_FIELD_SIZE opponents.
 DEFAULT_FIELD_SIZE = 2_000

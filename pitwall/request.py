@@ -10,6 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+# The limits of a request, defined here only: whatever enforces them (the solver, too) imports them.
 MAX_DRIVERS = 80
 MAX_SCENARIOS = 100_000
 MAX_LINEUPS = 150
