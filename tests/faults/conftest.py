@@ -23,10 +23,6 @@ from tests.conftest import inline_request, wait_for_status, wait_until
 _REPORTS: list[tuple[str, list[str]]] = []
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "faults: kills or restarts a service of the real stack mid-work (make test-faults)")
-
-
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
     if not _REPORTS:
         return
