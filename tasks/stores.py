@@ -43,5 +43,9 @@ def _transient(task: Any, task_run: Any, state: Any) -> bool:
 
 # Redis and Neo4j outages are transient: retry before failing the run, so a store restarted mid-run costs
 # time, not the run (delays from settings: PITWALL_STORE_RETRY_DELAYS).
+# Read when the task modules are imported, on purpose: Prefect fixes a task's retries and delays when the
+# Task is built (a callable retry_delay_seconds is called then too), so the alternative is `.with_options`
+# at every call site, where a caller that forgets it silently loses the retries. Each flow run is a process
+# of its own and get_settings() is cached for the process anyway, so reading later would change nothing.
 _DELAYS = get_settings().store_retry_delays
 STORE_RETRIES: dict[str, Any] = dict(retries=len(_DELAYS), retry_delay_seconds=_DELAYS, retry_condition_fn=_transient)
