@@ -1,4 +1,9 @@
-"""What a run shows operators in the Prefect UI: its progress, the portfolio, exposures, contest metrics."""
+"""What a run shows operators in the Prefect UI: its progress, the portfolio, exposures, contest metrics.
+
+The UI renders markdown artifacts, and the cells of table artifacts, as markdown: every text that came from a
+request (driver, track and series names, the date, the field style) goes through `escape_markdown`, so a name
+such as `[click me](javascript:alert(1))` shows as those characters, never as a link or an HTML element.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,8 @@ from prefect.artifacts import (
     create_table_artifact,
     update_progress_artifact,
 )
+
+from pitwall.text import escape_markdown as md
 
 
 class RunProgress:
@@ -29,7 +36,7 @@ def publish_result(run_id: str, result: dict[str, Any]) -> None:
         [
             {
                 "#": n,
-                "drivers": ", ".join(lineup["drivers"]),
+                "drivers": ", ".join(md(name) for name in lineup["drivers"]),
                 "salary": lineup["salary"],
                 "projection": lineup["projection"],
                 "roi": lineup["roi"],
@@ -42,17 +49,17 @@ def publish_result(run_id: str, result: dict[str, Any]) -> None:
         description=f"{len(lineups)} lineups, metrics on held-out scenarios",
     )
     create_table_artifact(
-        [{"driver": name, "exposure": share} for name, share in result["exposures"].items()],
+        [{"driver": md(name), "exposure": share} for name, share in result["exposures"].items()],
         key=f"exposures-{run_id}",
         description="share of the portfolio's lineups holding each driver",
     )
     slate, metrics = result["slate"], result["metrics"]
     create_markdown_artifact(
         "\n".join([
-            f"# Portfolio for {slate['track']} ({slate['series']}, {slate['date']})",
+            f"# Portfolio for {md(slate['track'])} ({md(slate['series'])}, {md(slate['date'])})",
             "",
             f"{len(lineups)} lineups, evaluated on {metrics['scenarios']:,} scenarios the solver did not see "
-            f"(seed {metrics['scenario_seed']}) against a {metrics['field']['style']} field of "
+            f"(seed {metrics['scenario_seed']}) against a {md(metrics['field']['style'])} field of "
             f"{metrics['contest']['entries']:,} entries at ${metrics['contest']['entry_fee']:g}.",
             "",
             "| metric | value |",
