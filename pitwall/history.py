@@ -1,14 +1,10 @@
 """Race history: past results as columns, the races they form, and past races as slates.
 
-The input is one row per driver per race with the columns of the bundled
-`race-logs-2019-2024.csv` (driver_name, driver_id, race_date, series, track_name, start,
-finish, fastest_lap, laps_led, laps, rating, status, …); any file or record source in that
-shape works (a newer season, or rows read back from the graph store).
-
-Merged heats: a few dates hold two heats under one race key (the Daytona Duels, the
-All-Star Open and main event, split-field qualifying races). They give themselves away by
-repeated finishing positions. The rows cannot be split back into heats reliably (nothing
-says which heat a driver ran), so such races are dropped and listed in `History.merged`.
+The rows come through the one reader of results (`pitwall.results`): the bundled
+`race-logs-2019-2024.csv`, a newer season's file, or rows read back from the graph store.
+Races whose rows merge two heats (the Daytona Duels, the All-Star Open and main event)
+cannot be split back into heats (nothing says which heat a driver ran), so they are left
+out and listed in `History.merged`.
 
 Salaries for past races come from a pre-race model (`pre_race_salaries`) that uses only
 races strictly before the race date; see its docstring.
@@ -16,34 +12,22 @@ races strictly before the race date; see its docstring.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+from pitwall.results import RaceResults, UnknownTracks, read_results
 from pitwall.rules import dk_points
 from pitwall.slate import Entry, Slate
-from pitwall.tracks import UnknownTrack, track_type
 
 BUNDLED = "race-logs-2019-2024.csv"
-COLUMNS = (
-    "driver_name",
-    "driver_id",
-    "race_date",
-    "series",
-    "track_name",
-    "start",
-    "finish",
-    "fastest_lap",
-    "laps_led",
-    "laps",
-    "status",
-)
-_INTEGERS = ("driver_id", "start", "finish", "fastest_lap", "laps_led", "laps")
+# Rejected rows shown in a HistoryError before "… and N more".
+SHOWN_REJECTIONS = 5
 
 # DraftKings-like salary range for past races.
 SALARY_TOP = 12_500
@@ -52,24 +36,19 @@ SALARY_STEP = 100
 # Trailing-form window for past salaries: recent races count more, older ones fade.
 FORM_RACES = 16
 FORM_DECAY = 0.9
+# A driver new to a series is priced from his form in the other series, scaled down: a win in
+# the O'Reilly or Truck series is worth less than one in Cup. The scale is the median ratio of
+# Cup to other-series form over the drivers of every Cup race of 2020–2023 with both (0.72 of
+# 4,165 such pairs).
+OTHER_SERIES_FORM_SCALE = 0.72
 
 
 class HistoryError(ValueError):
     """Race results that cannot be read; the message names the row and column."""
 
 
-def _date(value: object, row: int) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if hasattr(value, "to_native"):  # neo4j.time.Date
-        return value.to_native()  # type: ignore[no-any-return,attr-defined]
-    text = str(value).strip().replace("/", "-")
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise HistoryError(f"row {row}, column 'race_date': {value!r} is not a date") from None
+def bundled_results() -> Path:
+    return Path(str(resources.files("pitwall").joinpath("data", BUNDLED)))
 
 
 @dataclass(frozen=True)
@@ -103,46 +82,43 @@ class History:
     """Results sorted by race (date, series, track) and finish, as numpy columns.
 
     Columns: driver_id, driver (name), date (datetime64[D]), series, track, track_type
-    (None for a track the map does not know), start, finish, laps_led, fastest_laps,
+    (None for a track with no known type), start, finish, laps_led, fastest_laps,
     laps_run, race_laps, running (finished the race), race (index into `races`), points
     (DraftKings points).
     """
 
-    def __init__(self, records: Sequence[tuple], merged: Sequence[tuple[str, dt.date, str]] = ()) -> None:
-        records = sorted(records, key=lambda r: (r[2], r[3], r[4], r[6]))
-        n = len(records)
-        self.driver = np.array([r[0] for r in records], dtype=object)
-        self.driver_id = np.array([r[1] for r in records], dtype=np.int64)
-        self.date = np.array([r[2] for r in records], dtype="datetime64[D]").reshape(n)
-        self.series = np.array([r[3] for r in records], dtype=object)
-        self.track = np.array([r[4] for r in records], dtype=object)
-        self.start = np.array([r[5] for r in records], dtype=np.int64)
-        self.finish = np.array([r[6] for r in records], dtype=np.int64)
-        self.fastest_laps = np.array([r[7] for r in records], dtype=np.int64)
-        self.laps_led = np.array([r[8] for r in records], dtype=np.int64)
-        self.laps_run = np.array([r[9] for r in records], dtype=np.int64)
-        self.running = np.array([r[10] == "running" for r in records], dtype=bool)
+    def __init__(self, races: Sequence[RaceResults], merged: Sequence[tuple[str, dt.date, str]] = ()) -> None:
+        self._results = tuple(sorted(races, key=lambda r: (r.date, r.series, r.track)))
+        rows = [row for race in self._results for row in race.rows]
+        n = len(rows)
+        self.driver = np.array([r.driver_name for r in rows], dtype=object)
+        self.driver_id = np.array([r.driver_id for r in rows], dtype=np.int64)
+        self.date = np.array([r.race_date for r in rows], dtype="datetime64[D]").reshape(n)
+        self.series = np.array([r.series for r in rows], dtype=object)
+        self.track = np.array([r.track_name for r in rows], dtype=object)
+        self.start = np.array([r.start for r in rows], dtype=np.int64)
+        self.finish = np.array([r.finish for r in rows], dtype=np.int64)
+        self.fastest_laps = np.array([r.fastest_lap for r in rows], dtype=np.int64)
+        self.laps_led = np.array([r.laps_led for r in rows], dtype=np.int64)
+        self.laps_run = np.array([r.laps for r in rows], dtype=np.int64)
+        self.running = np.array([r.running for r in rows], dtype=bool)
         self.merged = tuple(merged)
+        # Venues the rows gave no type for (kept without one, or skipped), and the races skipped.
+        self.unknown_tracks: dict[str, int] = {}
+        self.skipped: list[tuple[str, dt.date, str]] = []
 
         races: list[Race] = []
         self.race = np.zeros(n, dtype=np.int64)
         self.race_laps = np.zeros(n, dtype=np.int64)
         self.track_type = np.empty(n, dtype=object)
         begin = 0
-        for end in range(1, n + 1):
-            if end < n and records[end][2:5] == records[begin][2:5]:
-                continue
-            date, series, track = records[begin][2:5]
-            try:
-                kind: str | None = track_type(track, on=date)
-            except UnknownTrack:
-                kind = None
-            laps = int(self.laps_run[begin:end].max())
-            races.append(Race(series, date, track, kind, laps, slice(begin, end)))
-            self.race[begin:end] = len(races) - 1
-            self.race_laps[begin:end] = laps
-            self.track_type[begin:end] = kind
-            begin = end
+        for result in self._results:
+            rows_of = slice(begin, begin + len(result.rows))
+            races.append(Race(result.series, result.date, result.track, result.track_type, result.laps, rows_of))
+            self.race[rows_of] = len(races) - 1
+            self.race_laps[rows_of] = result.laps
+            self.track_type[rows_of] = result.track_type
+            begin = rows_of.stop
         self.races: tuple[Race, ...] = tuple(races)
         self.points = np.asarray(dk_points(self.start, self.finish, self.laps_led, self.fastest_laps), dtype=np.float32)
         self._race_by_key = {(r.series, r.date, r.track): i for i, r in enumerate(self.races)}
@@ -151,50 +127,41 @@ class History:
         return len(self.driver_id)
 
     @classmethod
-    def from_csv(cls, path: str | Path | None = None) -> History:
+    def from_csv(
+        cls,
+        path: str | Path | None = None,
+        *,
+        track_types: Mapping[str, str] | None = None,
+        unknown_tracks: UnknownTracks = "keep",
+    ) -> History:
         """Results from a CSV in the bundled format (default: the bundled 2019–2024 file)."""
-        if path is None:
-            with resources.files("pitwall").joinpath("data", BUNDLED).open(newline="") as handle:
-                return cls.from_rows(csv.DictReader(handle))
-        with open(path, newline="") as handle:
-            return cls.from_rows(csv.DictReader(handle))
+        return cls.from_rows(path or bundled_results(), track_types=track_types, unknown_tracks=unknown_tracks)
 
     @classmethod
-    def from_rows(cls, rows: Iterable[Mapping[str, object]]) -> History:
-        """Results from records keyed by the CSV column names (e.g. rows from the graph).
+    def from_rows(
+        cls,
+        rows: str | Path | Iterable[Mapping[str, Any]],
+        *,
+        track_types: Mapping[str, str] | None = None,
+        unknown_tracks: UnknownTracks = "keep",
+    ) -> History:
+        """Results from a CSV path or records keyed by the CSV column names (e.g. rows from the graph).
 
-        Row numbers in errors count a header line, so they match a CSV's line numbers.
+        Any bad row is an error naming its line and column (a header being line 1, so record
+        numbers match a CSV's lines); see `pitwall.results` for the rules and `unknown_tracks`.
         """
-        records = []
-        for number, row in enumerate(rows, start=2):
-            missing = [c for c in COLUMNS if c not in row or row[c] is None or str(row[c]).strip() == ""]
-            if missing:
-                raise HistoryError(f"row {number}, column {missing[0]!r}: missing")
-            values = {}
-            for column in _INTEGERS:
-                try:
-                    values[column] = int(str(row[column]).strip())
-                except ValueError:
-                    raise HistoryError(f"row {number}, column {column!r}: {row[column]!r} is not a whole number") from None
-            if values["finish"] < 1 or values["start"] < 0:
-                raise HistoryError(f"row {number}, column 'finish': positions start at 1")
-            records.append(
-                (
-                    str(row["driver_name"]).strip(),
-                    values["driver_id"],
-                    _date(row["race_date"], number),
-                    str(row["series"]).strip(),
-                    str(row["track_name"]).strip(),
-                    values["start"],
-                    values["finish"],
-                    values["fastest_lap"],
-                    values["laps_led"],
-                    values["laps"],
-                    str(row["status"]).strip().lower(),
-                )
-            )
-        kept, merged = _drop_merged_heats(records)
-        return cls(kept, merged)
+        try:
+            results = read_results(rows, track_types=track_types, unknown_tracks=unknown_tracks)
+        except OSError as error:
+            raise HistoryError(f"cannot read {rows}: {error.strerror or error}") from None
+        if results.rejected:
+            shown = "; ".join(f"row {r.line}, {r.reason}" for r in results.rejected[:SHOWN_REJECTIONS])
+            more = len(results.rejected) - SHOWN_REJECTIONS
+            raise HistoryError(shown + (f"; and {more} more bad rows" if more > 0 else ""))
+        history = cls([r for r in results.races if not r.merged], [r.key for r in results.merged])
+        history.unknown_tracks = results.unknown_tracks
+        history.skipped = results.skipped
+        return history
 
     # -- lookups -------------------------------------------------------------------------
 
@@ -215,6 +182,19 @@ class History:
             if r.series == series and (start is None or r.date >= start) and (end is None or r.date <= end)
         ]
 
+    def since(self, first: dt.date) -> History:
+        """The same history without the races before `first`."""
+        return self._only(lambda race: race.date >= first)
+
+    def before(self, date: dt.date) -> History:
+        """The same history without the races on or after `date`."""
+        return self._only(lambda race: race.date < date)
+
+    def _only(self, keep: Callable[[RaceResults], bool]) -> History:
+        history = History([r for r in self._results if keep(r)], self.merged)
+        history.unknown_tracks, history.skipped = self.unknown_tracks, self.skipped
+        return history
+
     def driver_names(self) -> dict[int, str]:
         """The latest name each driver id appears under."""
         return dict(zip(self.driver_id.tolist(), self.driver.tolist()))
@@ -222,40 +202,25 @@ class History:
     def known_drivers(self) -> list[str]:
         return sorted(set(self.driver.tolist()))
 
-    def id_of(self, name: str) -> int | None:
-        """A driver's id by exact name as it appears in the results."""
-        hits = np.flatnonzero(self.driver == name)
-        return int(self.driver_id[hits[-1]]) if len(hits) else None
-
-
-def _drop_merged_heats(records: list[tuple]) -> tuple[list[tuple], list[tuple[str, dt.date, str]]]:
-    finishes: dict[tuple, set[int]] = {}
-    merged: set[tuple] = set()
-    for record in records:
-        key = record[2:5]
-        seen = finishes.setdefault(key, set())
-        if record[6] in seen:
-            merged.add(key)
-        seen.add(record[6])
-    kept = [r for r in records if r[2:5] not in merged]
-    return kept, sorted((series, date, track) for date, series, track in merged)
-
-
 # -- past races as slates ---------------------------------------------------------------
 
 
-def trailing_form(history: History, series: str, date: dt.date, driver_ids: Sequence[int]) -> np.ndarray:
+def trailing_form(
+    history: History, series: str, date: dt.date, driver_ids: Sequence[int], *, other_series: bool = False
+) -> np.ndarray:
     """Recency-weighted mean DK points, without place differential, over each driver's
-    last races before `date`; NaN for a driver with no earlier race in the series.
+    last races before `date` in the series (or, with `other_series`, in every other series);
+    NaN for a driver with no such race.
 
     Place differential is left out because it rewards a bad qualifying run rather than
     a fast car, which is not what a salary prices.
     """
-    before = (history.series == series) & (history.date < np.datetime64(date, "D"))
+    in_series = history.series == series
+    before = (~in_series if other_series else in_series) & (history.date < np.datetime64(date, "D"))
     form = np.full(len(driver_ids), np.nan)
     for i, driver in enumerate(driver_ids):
-        points = history.points[before & (history.driver_id == driver)][-FORM_RACES:]
-        points = points - (history.start - history.finish)[before & (history.driver_id == driver)][-FORM_RACES:]
+        mine = before & (history.driver_id == driver)
+        points = (history.points[mine] - (history.start - history.finish)[mine])[-FORM_RACES:]
         if len(points):
             weights = FORM_DECAY ** np.arange(len(points))[::-1]
             form[i] = float(np.dot(weights, points) / weights.sum())
@@ -267,12 +232,17 @@ def pre_race_salaries(history: History, series: str, date: dt.date, driver_ids: 
 
     Drivers are ranked by trailing form (`trailing_form`: recency-weighted mean DK points
     less place differential over their last 16 races in the series, weight 0.9 per race
-    back); a driver with no
-    earlier race ranks below every driver with one (ties by driver id). Rank maps onto
-    $12,500 (best) down to $4,500 (worst) along a convex curve, as DraftKings prices a
+    back). A driver new to the series is ranked by his form in the other series times
+    `OTHER_SERIES_FORM_SCALE`, as DraftKings prices a lower-series regular moving up; one with
+    no earlier race anywhere ranks below every driver with one (ties by driver id). Rank maps
+    onto $12,500 (best) down to $4,500 (worst) along a convex curve, as DraftKings prices a
     few stars high and a long tail cheaply, rounded to $100.
     """
     form = trailing_form(history, series, date, driver_ids)
+    new = np.isnan(form)
+    if new.any():
+        moving_up = trailing_form(history, series, date, [d for d, n in zip(driver_ids, new) if n], other_series=True)
+        form[new] = OTHER_SERIES_FORM_SCALE * moving_up
     ids = np.asarray(driver_ids)
     order = np.lexsort((ids, -np.nan_to_num(form, nan=-1e9)))
     rank = np.empty(len(ids), dtype=np.int64)

@@ -187,7 +187,7 @@ def quality_report(
     if not races:
         raise ValueError(f"no {series} races in {test}")
     # Calibration sees the training seasons and the test season up to each race, nothing older.
-    train_history = _since(history, first)
+    train_history = history.since(first)
     report = QualityReport(series=series, train=train, test=test, scenarios=n_scenarios)
     for number, race in enumerate(races):
         slate, actual = slate_from_race(history, series, race.date, race.track)
@@ -207,16 +207,3 @@ def quality_report(
         if progress is not None:
             progress(number + 1, len(races))
     return report
-
-
-def _since(history: History, first: dt.date) -> History:
-    if not len(history) or history.date.min() >= np.datetime64(first, "D"):
-        return history
-    keep = history.date >= np.datetime64(first, "D")
-    records = [
-        (history.driver[i], int(history.driver_id[i]), history.date[i].astype(dt.date), history.series[i],
-         history.track[i], int(history.start[i]), int(history.finish[i]), int(history.fastest_laps[i]),
-         int(history.laps_led[i]), int(history.laps_run[i]), "running" if history.running[i] else "dnf")
-        for i in np.flatnonzero(keep)
-    ]
-    return History(records, history.merged)

@@ -9,6 +9,8 @@ not know needs its type given explicitly.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
+from collections.abc import Iterable
 
 SUPERSPEEDWAY = "superspeedway"
 INTERMEDIATE = "intermediate"
@@ -43,6 +45,7 @@ TRACK_TYPES: dict[str, str] = {
     "Pocono Raceway": INTERMEDIATE,
     "Texas Motor Speedway": INTERMEDIATE,
     # Ovals of about a mile and a quarter or less: many laps, track position, long leads.
+    "Bowman Gray Stadium": SHORT,  # a quarter-mile around a football field (the Clash from 2025)
     "Bristol Motor Speedway": SHORT,
     "Dover International Speedway": SHORT,
     "Dover Motor Speedway": SHORT,
@@ -60,6 +63,7 @@ TRACK_TYPES: dict[str, str] = {
     "World Wide Technology Raceway": SHORT,
     "World Wide Technology Raceway at Gateway": SHORT,
     # Road and street courses: few laps, strategy-driven, specialists matter.
+    "Autódromo Hermanos Rodríguez": ROAD,  # Mexico City, from 2025
     "Canadian Tire Motorsport Park": ROAD,
     "Charlotte Motor Speedway Road Course": ROAD,
     "Chicago Street Race": ROAD,
@@ -78,7 +82,15 @@ TRACK_TYPES: dict[str, str] = {
     "Knoxville Raceway": DIRT,
 }
 
-_BY_KEY = {" ".join(name.casefold().split()): kind for name, kind in TRACK_TYPES.items()}
+
+
+def track_key(name: str) -> str:
+    """A track name reduced for matching: no accents, case or repeated spaces."""
+    plain = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode()
+    return " ".join(plain.casefold().split())
+
+
+_BY_KEY = {track_key(name): kind for name, kind in TRACK_TYPES.items()}
 
 
 class UnknownTrack(ValueError):
@@ -95,14 +107,14 @@ class UnknownTrack(ValueError):
 def track_type(name: str, on: dt.date | None = None) -> str:
     """The type of a track, optionally as it was raced on a given date.
 
-    Without a date the track's current type is returned. Case and repeated spaces are
-    ignored; a track not in the map raises `UnknownTrack`.
+    Without a date the track's current type is returned. Accents, case and repeated spaces
+    are ignored; a track not in the map raises `UnknownTrack`.
     """
-    key = " ".join(str(name).casefold().split())
+    key = track_key(name)
     if key not in _BY_KEY:
         raise UnknownTrack(name)
     kind = _BY_KEY[key]
-    if key == ATLANTA.casefold() and on is not None and on < ATLANTA_RECONFIGURED:
+    if key == track_key(ATLANTA) and on is not None and on < ATLANTA_RECONFIGURED:
         return INTERMEDIATE
     return kind
 
@@ -115,3 +127,14 @@ def check_track_type(kind: str) -> str:
     if normalized not in TRACK_TYPE_NAMES:
         raise ValueError(f"unknown track type {kind!r}: one of {', '.join(TRACK_TYPE_NAMES)}")
     return normalized
+
+
+def parse_track_types(items: Iterable[str]) -> dict[str, str]:
+    """Track types a user names as "NAME=TYPE" (e.g. `--track-type "Bowman Gray Stadium=short"`)."""
+    named: dict[str, str] = {}
+    for item in items:
+        name, sep, kind = item.rpartition("=")
+        if not sep or not name.strip():
+            raise ValueError(f"{item!r}: name a track's type as NAME=TYPE, e.g. \"Bowman Gray Stadium=short\"")
+        named[name.strip()] = check_track_type(kind)
+    return named

@@ -19,7 +19,6 @@ the server cannot be reached surfaces as `StoreUnavailable("neo4j", ...)`.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import json
@@ -34,31 +33,23 @@ from typing import Any, TypeVar
 from neo4j import Driver, GraphDatabase, ManagedTransaction, NotificationDisabledClassification
 from neo4j import exceptions as neo4j_errors
 
+from pitwall.history import bundled_results
+from pitwall.results import RESULT_COLUMNS, RejectedRow, Results, UnknownTracks, parse_race_date, read_results
 from pitwall.rules import LineupError, validate_lineup
 from pitwall.settings import Settings
 from pitwall.slate import Entry, Slate, entries_from_mapping, normalize_name
 from pitwall.stores.errors import StoreUnavailable
-from pitwall.tracks import UnknownTrack, track_type
+from pitwall.tracks import UnknownTrack
 
 STORE = "neo4j"
-BUNDLED_RESULTS = Path(__file__).resolve().parent.parent / "data" / "race-logs-2019-2024.csv"
+BUNDLED_RESULTS = bundled_results()
 DEFAULT_BATCH_SIZE = 2_000
 
-# Columns a results row cannot do without; everything else in the CSV is optional detail.
-REQUIRED_INT = ("driver_id", "start", "finish", "laps_led", "fastest_lap", "laps")
-REQUIRED_TEXT = ("driver_name", "race_date", "series", "track_name", "status")
-OPTIONAL_INT = ("mid", "best", "worst", "green_flag_passing_diff", "green_flag_passes",
-                "green_flag_times_passed", "quality_passes", "top_15_laps")
-OPTIONAL_FLOAT = ("avg", "pct_quality_passes", "pct_top_15_laps", "pct_laps_led", "rating")
-RESULT_COLUMNS = (
-    "driver_name", "driver_id", "race_date", "series", "track_name", "start", "mid", "finish",
-    "best", "worst", "avg", "green_flag_passing_diff", "green_flag_passes",
-    "green_flag_times_passed", "quality_passes", "pct_quality_passes", "fastest_lap",
-    "top_15_laps", "pct_top_15_laps", "laps_led", "pct_laps_led", "laps", "rating", "status",
-)
 _RESULT_PROPERTIES = tuple(
     c for c in RESULT_COLUMNS if c not in ("driver_name", "driver_id", "race_date", "series", "track_name")
 )
+# The properties every result row has; the loop-data columns are stored when given.
+_ROW_PROPERTIES = ("start", "finish", "fastest_lap", "laps_led", "laps", "status")
 
 LABELS = ("Driver", "Track", "Race", "Result", "Slate", "Entry", "Run", "Lineup")
 
@@ -92,16 +83,7 @@ class UnknownSlate(LookupError):
         self.slate_id = slate_id
 
 
-# --- seeding: parse and check every row before anything is written ---------------------------
-
-
-@dataclass(frozen=True)
-class RejectedRow:
-    line: int
-    reason: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.reason}"
+# --- seeding: every row read and checked (pitwall.results) before anything is written ----------
 
 
 @dataclass
@@ -114,179 +96,64 @@ class SeedReport:
     tracks: int = 0
     # Race ids whose rows merge two heats (duplicate finishing positions).
     merged_heat_races: list[str] = field(default_factory=list)
+    # Venues with no track type (stored without one, or left out with their races when asked to).
+    unknown_tracks: dict[str, int] = field(default_factory=dict)
+    skipped_races: list[str] = field(default_factory=list)
     batches: int = 0
     elapsed_seconds: float = 0.0
     counts: dict[str, int] = field(default_factory=dict)
-
-
-def parse_race_date(value: Any) -> dt.date:
-    """A date as the results CSV writes it (2019/02/17), ISO (2019-02-17), or a date."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = str(value).strip()
-    for fmt in ("%Y/%m/%d", "%Y-%m-%d"):
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(f"{value!r} is not a date (YYYY/MM/DD or YYYY-MM-DD)")
-
-
-def _as_int(value: Any) -> int:
-    text = str(value).strip()
-    number = float(text)  # accepts "12" and "12.0" the way spreadsheets write them
-    if not number.is_integer():
-        raise ValueError
-    return int(number)
 
 
 def race_id(series: str, date: dt.date, track: str) -> str:
     return f"{series}|{date.isoformat()}|{track}"
 
 
-def _parse_row(raw: Mapping[str, Any]) -> dict[str, Any]:
-    """One results row, typed; raises ValueError naming the first bad column."""
-    row: dict[str, Any] = {}
-    for column in REQUIRED_TEXT:
-        value = raw.get(column)
-        text = "" if value is None else str(value).strip()
-        if not text:
-            raise ValueError(f"column {column!r} is empty")
-        row[column] = text
-    try:
-        row["race_date"] = parse_race_date(row["race_date"])
-    except ValueError as error:
-        raise ValueError(f"column 'race_date': {error}") from None
-    for column in REQUIRED_INT:
-        value = raw.get(column)
-        try:
-            row[column] = _as_int(value)
-        except (TypeError, ValueError):
-            raise ValueError(f"column {column!r}: {value!r} is not a whole number") from None
-    for column in OPTIONAL_INT + OPTIONAL_FLOAT:
-        value = raw.get(column)
-        if value is None or str(value).strip() == "":
-            row[column] = None
-            continue
-        try:
-            row[column] = _as_int(value) if column in OPTIONAL_INT else float(value)
-        except (TypeError, ValueError):
-            raise ValueError(f"column {column!r}: {value!r} is not a number") from None
-    if row["start"] < 1 or row["finish"] < 1:
-        raise ValueError("start and finish positions start at 1")
-    for column in ("laps_led", "fastest_lap", "laps"):
-        if row[column] < 0:
-            raise ValueError(f"column {column!r}: {row[column]} is negative")
-    if row["laps_led"] > row["laps"]:
-        raise ValueError(f"laps_led {row['laps_led']} exceeds laps {row['laps']}")
-    return row
-
-
-def _read_rows(source: str | Path | Iterable[Mapping[str, Any]]) -> Iterator[tuple[int, Mapping[str, Any]]]:
-    """(line number, row) pairs. Lines count as in the file, header being line 1; rows given
-    as mappings are numbered the same way, so a caller's row 0 is line 2."""
-    if isinstance(source, (str, Path)):
-        with open(source, newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            missing = [c for c in REQUIRED_TEXT + REQUIRED_INT if c not in (reader.fieldnames or [])]
-            if missing:
-                raise ValueError(f"{source}: line 1: missing column(s) {', '.join(missing)}")
-            for row in reader:
-                yield reader.line_num, row
-        return
-    for number, row in enumerate(source, start=2):
-        yield number, row
-
-
 @dataclass
 class _Prepared:
+    """The graph's shape of a results source: nodes by kind, as write batches take them."""
+
     results: list[dict[str, Any]]
     races: list[dict[str, Any]]
     drivers: list[dict[str, Any]]
     tracks: list[dict[str, Any]]
-    rejected: list[RejectedRow]
-    rows_read: int
-    merged: list[str]
 
 
-def _prepare(source: str | Path | Iterable[Mapping[str, Any]]) -> _Prepared:
-    """Every row checked and grouped by race before any write, so a bad row is dropped whole
-    and race-level facts (laps, merged heats) are known before the first batch goes out."""
-    rejected: list[RejectedRow] = []
-    good: list[tuple[int, dict[str, Any]]] = []
-    seen: dict[tuple, int] = {}
-    rows_read = 0
-    for line, raw in _read_rows(source):
-        rows_read += 1
-        try:
-            row = _parse_row(raw)
-        except ValueError as error:
-            rejected.append(RejectedRow(line, str(error)))
-            continue
-        # A row repeated verbatim would otherwise pass for a second heat of the same race.
-        fingerprint = tuple(row[c] for c in RESULT_COLUMNS)
-        if fingerprint in seen:
-            rejected.append(RejectedRow(line, f"duplicate of line {seen[fingerprint]}"))
-            continue
-        seen[fingerprint] = line
-        good.append((line, row))
-
-    by_race: dict[str, list[tuple[int, dict[str, Any]]]] = defaultdict(list)
-    for line, row in good:
-        by_race[race_id(row["series"], row["race_date"], row["track_name"])].append((line, row))
-
-    races, results, merged = [], [], []
+def _prepare(read: Results) -> _Prepared:
+    races, results = [], []
     drivers: dict[int, str] = {}
     tracks: dict[str, str | None] = {}
-    for rid, members in by_race.items():
-        first = members[0][1]
-        finishes = Counter(row["finish"] for _, row in members)
-        entries = Counter(row["driver_id"] for _, row in members)
-        # Two heats filed under one race show up as repeated finishing positions (and, when
-        # a driver ran both, as a driver listed twice); such a race is no single permutation.
-        heats = max(max(finishes.values()), max(entries.values()))
-        if heats > 1:
-            merged.append(rid)
-        try:
-            kind: str | None = track_type(first["track_name"], on=first["race_date"])
-            tracks.setdefault(first["track_name"], track_type(first["track_name"]))
-        except UnknownTrack:
-            kind = None
-            tracks.setdefault(first["track_name"], None)
+    for race in read.races:
+        rid = race_id(*race.key)
+        # Races come in date order, so a venue keeps the type of its latest race (Atlanta's reprofile).
+        tracks[race.track] = race.track_type
         races.append({
             "race_id": rid,
-            "series": first["series"],
-            "date": first["race_date"],
-            "track_name": first["track_name"],
-            "track_type": kind,
-            # The winner runs the whole distance; for merged heats this is the longer heat.
-            "laps": max(row["laps"] for _, row in members),
-            "merged_heats": heats > 1,
-            "heats": heats,
-            "drivers": len(members),
+            "series": race.series,
+            "date": race.date,
+            "track_name": race.track,
+            "track_type": race.track_type,
+            "laps": race.laps,
+            "merged_heats": race.merged,
+            "heats": race.heats,
+            "drivers": len(race.rows),
         })
         occurrence: Counter = Counter()
-        for line, row in members:
-            occurrence[row["driver_id"]] += 1
-            drivers[row["driver_id"]] = row["driver_name"]
+        for row in race.rows:
+            occurrence[row.driver_id] += 1
+            drivers[row.driver_id] = row.driver_name
+            props = {c: getattr(row, c) for c in _ROW_PROPERTIES} | dict(row.loop)
             results.append({
-                "result_id": f"{rid}|{row['driver_id']}|{occurrence[row['driver_id']]}",
+                "result_id": f"{rid}|{row.driver_id}|{occurrence[row.driver_id]}",
                 "race_id": rid,
-                "driver_id": row["driver_id"],
-                "line": line,
-                "props": {c: row[c] for c in _RESULT_PROPERTIES if row[c] is not None}
-                | {"heat_entry": occurrence[row["driver_id"]]},
+                "driver_id": row.driver_id,
+                "line": row.line,
+                "props": props | {"heat_entry": occurrence[row.driver_id]},
             })
     return _Prepared(
         results=results,
         races=races,
         drivers=[{"driver_id": k, "name": v} for k, v in drivers.items()],
         tracks=[{"name": k, "track_type": v} for k, v in tracks.items()],
-        rejected=rejected,
-        rows_read=rows_read,
-        merged=merged,
     )
 
 
@@ -349,10 +216,6 @@ class DriverExposure:
 
 
 # --- the store ---------------------------------------------------------------------------------
-
-
-def _date(value: dt.date | str) -> dt.date:
-    return parse_race_date(value)
 
 
 def _native(value: Any) -> Any:
@@ -522,25 +385,31 @@ class GraphStore:
         source: str | Path | Iterable[Mapping[str, Any]] = BUNDLED_RESULTS,
         *,
         batch_size: int = DEFAULT_BATCH_SIZE,
+        track_types: Mapping[str, str] | None = None,
+        unknown_tracks: UnknownTracks = "keep",
     ) -> SeedReport:
         """Load race results (a CSV path or rows keyed by the CSV columns) into the graph.
 
         Idempotent: everything is MERGEd on its natural key, so a second run over the same
-        rows changes no counts. Rows are checked before the first write; a malformed row is
-        reported with its line number and left out whole. Races whose rows merge two heats
-        are written but flagged `merged_heats` and kept out of calibration reads.
+        rows changes no counts. Rows are read by `pitwall.results` before the first write; a
+        malformed row is reported with its line number and left out whole. Races whose rows
+        merge two heats are written but flagged `merged_heats` and kept out of calibration
+        reads. `track_types` and `unknown_tracks` name venues the track map does not know.
         """
         if batch_size < 1:
             raise ValueError("batch_size must be positive")
         started = time.perf_counter()
-        prepared = _prepare(source)
+        read = read_results(source, track_types=track_types, unknown_tracks=unknown_tracks)
+        prepared = _prepare(read)
         report = SeedReport(
-            rows_read=prepared.rows_read,
-            rejected=prepared.rejected,
+            rows_read=read.rows_read,
+            rejected=read.rejected,
             races=len(prepared.races),
             drivers=len(prepared.drivers),
             tracks=len(prepared.tracks),
-            merged_heat_races=prepared.merged,
+            merged_heat_races=[race_id(*race.key) for race in read.merged],
+            unknown_tracks=read.unknown_tracks,
+            skipped_races=[race_id(*key) for key in read.skipped],
         )
         self.ensure_schema()
         # Tracks, races and drivers first (a few thousand nodes), so each results batch only
@@ -615,7 +484,7 @@ class GraphStore:
     def _history(self, before: dt.date | str, *, series: str, track_type: str | None,
                  driver_id: int | None, include_merged_heats: bool) -> list[dict[str, Any]]:
         params = {
-            "before": _date(before),
+            "before": parse_race_date(before),
             "series": series,
             "track_type": track_type,
             "driver_id": driver_id,
@@ -716,8 +585,8 @@ class GraphStore:
         params = {
             "series": series,
             "track": track,
-            "date_from": None if date_from is None else _date(date_from),
-            "date_to": None if date_to is None else _date(date_to),
+            "date_from": None if date_from is None else parse_race_date(date_from),
+            "date_to": None if date_to is None else parse_race_date(date_to),
         }
         return self._list_slates(match, params, limit)
 

@@ -27,18 +27,8 @@ def model(history, race):
     return calibrate(history, race[0])
 
 
-def _rows_before(history, date):
-    keep = history.date < np.datetime64(date)
-    return [
-        (history.driver[i], int(history.driver_id[i]), history.date[i].astype(dt.date), history.series[i],
-         history.track[i], int(history.start[i]), int(history.finish[i]), int(history.fastest_laps[i]),
-         int(history.laps_led[i]), int(history.laps_run[i]), "running" if history.running[i] else "accident")
-        for i in np.flatnonzero(keep)
-    ]
-
-
 def test_calibration_uses_only_races_before_the_slate(history, race, model):
-    earlier = History(_rows_before(history, DATE))
+    earlier = history.before(DATE)
     again = calibrate(earlier, race[0])
     np.testing.assert_allclose(again.strength, model.strength, atol=1e-6)
     np.testing.assert_allclose(again.dnf, model.dnf)

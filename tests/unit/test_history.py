@@ -62,7 +62,7 @@ def test_bad_rows_name_row_and_column():
 
 
 def test_unknown_track_is_kept_without_a_type():
-    text = HEADER + "\nA,1,2025/06/01,Cup,Autodromo Hermanos Rodriguez,1,1,0,0,10,running\n"
+    text = HEADER + "\nA,1,2025/06/01,Cup,Rockingham Speedway,1,1,0,0,10,running\n"
     history = History.from_rows(csv.DictReader(io.StringIO(text)))
     assert history.races[0].track_type is None
 

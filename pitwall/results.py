@@ -1,0 +1,310 @@
+"""Race results: the one reader of results rows, for the history, the calibration, the CLI and the graph seed.
+
+A results source has one row per driver per race with the columns of the bundled
+`race-logs-2019-2024.csv` (driver_name, driver_id, race_date, series, track_name, start,
+finish, fastest_lap, laps_led, laps, status, and the loop data: rating, avg, mid, …), plus
+an optional `track_type` column for venues the track map does not know. The rules, in one
+place:
+
+* every required column is present and typed; whole numbers may be written `12` or `12.0`
+  (as spreadsheets write them); dates as 2019/02/17 or 2019-02-17;
+* positions start at 1, lap counts are never negative and laps led never exceed laps;
+* a bad row is rejected whole, with its line and column, and the rest is read;
+* a row repeated verbatim is rejected (it would otherwise pass for a second heat);
+* merged heats: a few dates file two heats under one race (the Daytona Duels, the All-Star
+  Open and main event). Repeated finishing positions, or a driver listed twice, give them
+  away; such a race is no single finishing order, so it is flagged (`RaceResults.heats`);
+* a race's track type comes from its rows' `track_type` column, else from the types the
+  user named (`track_types`, by normalized track name), else from the track map as raced on
+  that date; a venue none of them knows is kept without a type, skipped, or refused with
+  every such venue listed at once (`unknown_tracks`).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pitwall.tracks import UnknownTrack, check_track_type, track_key, track_type
+
+REQUIRED_TEXT = ("driver_name", "race_date", "series", "track_name", "status")
+REQUIRED_INT = ("driver_id", "start", "finish", "laps_led", "fastest_lap", "laps")
+OPTIONAL_INT = ("mid", "best", "worst", "green_flag_passing_diff", "green_flag_passes",
+                "green_flag_times_passed", "quality_passes", "top_15_laps")
+OPTIONAL_FLOAT = ("avg", "pct_quality_passes", "pct_top_15_laps", "pct_laps_led", "rating")
+# The bundled file's columns, in its order; `track_type` is the optional extra.
+RESULT_COLUMNS = (
+    "driver_name", "driver_id", "race_date", "series", "track_name", "start", "mid", "finish",
+    "best", "worst", "avg", "green_flag_passing_diff", "green_flag_passes",
+    "green_flag_times_passed", "quality_passes", "pct_quality_passes", "fastest_lap",
+    "top_15_laps", "pct_top_15_laps", "laps_led", "pct_laps_led", "laps", "rating", "status",
+)
+LOOP_COLUMNS = OPTIONAL_INT + OPTIONAL_FLOAT
+
+UnknownTracks = Literal["keep", "skip", "error"]
+
+
+class UnknownTrackTypes(ValueError):
+    """Venues with no track type from the rows, the user or the track map: all of them, at once."""
+
+    def __init__(self, tracks: Mapping[str, int]) -> None:
+        self.tracks = dict(tracks)
+        listed = ", ".join(f"{name!r} ({races} race{'s' * (races != 1)})" for name, races in sorted(self.tracks.items()))
+        super().__init__(
+            f"no track type for {len(self.tracks)} track(s): {listed}; name each with --track-type \"NAME=TYPE\" "
+            f"or a track_type column (types: superspeedway, intermediate, short, road, dirt), "
+            f"or leave them out with --skip-unknown-tracks"
+        )
+
+
+@dataclass(frozen=True)
+class RejectedRow:
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    """One driver's result in one race, typed. `loop` holds the optional loop-data columns given."""
+
+    line: int
+    driver_name: str
+    driver_id: int
+    race_date: dt.date
+    series: str
+    track_name: str
+    start: int
+    finish: int
+    fastest_lap: int
+    laps_led: int
+    laps: int
+    status: str
+    track_type: str | None = None
+    loop: Mapping[str, float | int] = field(default_factory=dict)
+
+    @property
+    def running(self) -> bool:
+        return self.status.lower() == "running"
+
+    @property
+    def race_key(self) -> tuple[str, dt.date, str]:
+        return (self.series, self.race_date, self.track_name)
+
+
+@dataclass(frozen=True)
+class RaceResults:
+    """The rows of one race (series, date, track), in finishing order."""
+
+    series: str
+    date: dt.date
+    track: str
+    track_type: str | None
+    rows: tuple[ResultRow, ...]
+    # More than 1 when the rows merge heats (repeated finishing positions or drivers).
+    heats: int
+
+    @property
+    def merged(self) -> bool:
+        return self.heats > 1
+
+    @property
+    def laps(self) -> int:
+        """The distance run: the winner runs it all; for merged heats, the longer heat."""
+        return max(row.laps for row in self.rows)
+
+    @property
+    def key(self) -> tuple[str, dt.date, str]:
+        return (self.series, self.date, self.track)
+
+
+@dataclass
+class Results:
+    """What a results source held: its races, the rows refused, and the venues left without a type."""
+
+    races: list[RaceResults]
+    rejected: list[RejectedRow]
+    rows_read: int
+    # Venue → races with no track type (kept without one, or skipped when asked to).
+    unknown_tracks: dict[str, int]
+    skipped: list[tuple[str, dt.date, str]]
+
+    @property
+    def merged(self) -> list[RaceResults]:
+        return [race for race in self.races if race.merged]
+
+
+def parse_race_date(value: Any) -> dt.date:
+    """A date as the results CSV writes it (2019/02/17), ISO (2019-02-17), a date, or a Neo4j date."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if hasattr(value, "to_native"):  # neo4j.time.Date
+        return value.to_native()  # type: ignore[no-any-return]
+    text = str(value).strip()
+    for fmt in ("%Y/%m/%d", "%Y-%m-%d"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(f"{value!r} is not a date (YYYY/MM/DD or YYYY-MM-DD)")
+
+
+def _whole(value: Any) -> int:
+    number = float(str(value).strip())  # "12" and "12.0" alike
+    if not number.is_integer():
+        raise ValueError
+    return int(number)
+
+
+def _blank(value: Any) -> bool:
+    return value is None or str(value).strip() == ""
+
+
+def parse_row(raw: Mapping[str, Any], line: int) -> ResultRow:
+    """One results row, typed and checked; raises ValueError naming the first bad column."""
+    text: dict[str, str] = {}
+    for column in REQUIRED_TEXT:
+        if _blank(raw.get(column)):
+            raise ValueError(f"column {column!r}: missing")
+        text[column] = str(raw[column]).strip()
+    try:
+        date = parse_race_date(raw["race_date"])
+    except ValueError as error:
+        raise ValueError(f"column 'race_date': {error}") from None
+    number: dict[str, int] = {}
+    for column in REQUIRED_INT:
+        value = raw.get(column)
+        if _blank(value):
+            raise ValueError(f"column {column!r}: missing")
+        try:
+            number[column] = _whole(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"column {column!r}: {value!r} is not a whole number") from None
+    for column in ("start", "finish"):
+        if number[column] < 1:
+            raise ValueError(f"column {column!r}: {number[column]}: positions start at 1")
+    for column in ("laps_led", "fastest_lap", "laps"):
+        if number[column] < 0:
+            raise ValueError(f"column {column!r}: {number[column]} is negative")
+    if number["laps_led"] > number["laps"]:
+        raise ValueError(f"column 'laps_led': {number['laps_led']} exceeds laps {number['laps']}")
+    loop: dict[str, float | int] = {}
+    for column in LOOP_COLUMNS:
+        value = raw.get(column)
+        if _blank(value):
+            continue
+        try:
+            loop[column] = _whole(value) if column in OPTIONAL_INT else float(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"column {column!r}: {value!r} is not a number") from None
+    kind = None
+    if not _blank(raw.get("track_type")):
+        try:
+            kind = check_track_type(str(raw["track_type"]))
+        except ValueError as error:
+            raise ValueError(f"column 'track_type': {error}") from None
+    return ResultRow(
+        line=line,
+        driver_name=text["driver_name"],
+        driver_id=number["driver_id"],
+        race_date=date,
+        series=text["series"],
+        track_name=text["track_name"],
+        start=number["start"],
+        finish=number["finish"],
+        fastest_lap=number["fastest_lap"],
+        laps_led=number["laps_led"],
+        laps=number["laps"],
+        status=text["status"].lower(),
+        track_type=kind,
+        loop=loop,
+    )
+
+
+def _numbered(source: str | Path | Iterable[Mapping[str, Any]]) -> Iterator[tuple[int, Mapping[str, Any]]]:
+    """(line, row) pairs. Lines count as in the file, the header being line 1; rows given as
+    mappings are numbered the same way, so a caller's first row is line 2."""
+    if isinstance(source, (str, Path)):
+        with open(source, newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            missing = [c for c in REQUIRED_TEXT + REQUIRED_INT if c not in (reader.fieldnames or [])]
+            if missing:
+                raise ValueError(f"{source}: line 1: missing column(s) {', '.join(missing)}")
+            for row in reader:
+                yield reader.line_num, row
+        return
+    yield from enumerate(source, start=2)
+
+
+def race_track_type(
+    track: str, date: dt.date, given: str | None = None, track_types: Mapping[str, str] | None = None
+) -> str | None:
+    """A race's track type: as its rows give it, else as the user named it, else from the track map."""
+    if given is not None:
+        return given
+    key = track_key(track)
+    for name, kind in (track_types or {}).items():
+        if track_key(name) == key:
+            return check_track_type(kind)
+    try:
+        return track_type(track, on=date)
+    except UnknownTrack:
+        return None
+
+
+def read_results(
+    source: str | Path | Iterable[Mapping[str, Any]],
+    *,
+    track_types: Mapping[str, str] | None = None,
+    unknown_tracks: UnknownTracks = "keep",
+) -> Results:
+    """Every row checked and grouped by race; see the module docstring for the rules.
+
+    `unknown_tracks`: "keep" keeps such races without a type, "skip" leaves them out (listed in
+    `skipped`), "error" raises `UnknownTrackTypes` naming every such venue.
+    """
+    rejected: list[RejectedRow] = []
+    by_race: dict[tuple[str, dt.date, str], list[ResultRow]] = defaultdict(list)
+    seen: dict[tuple, int] = {}
+    rows_read = 0
+    for line, raw in _numbered(source):
+        rows_read += 1
+        try:
+            row = parse_row(raw, line)
+        except ValueError as error:
+            rejected.append(RejectedRow(line, str(error)))
+            continue
+        fingerprint = (row.driver_name, row.driver_id, row.race_date, row.series, row.track_name, row.start,
+                       row.finish, row.fastest_lap, row.laps_led, row.laps, row.status, tuple(sorted(row.loop.items())))
+        if fingerprint in seen:
+            rejected.append(RejectedRow(line, f"duplicate of line {seen[fingerprint]}"))
+            continue
+        seen[fingerprint] = line
+        by_race[row.race_key].append(row)
+
+    races: list[RaceResults] = []
+    unknown: Counter[str] = Counter()
+    skipped: list[tuple[str, dt.date, str]] = []
+    for (series, date, track), members in sorted(by_race.items(), key=lambda item: (item[0][1], item[0][0], item[0][2])):
+        members.sort(key=lambda r: (r.finish, r.driver_id))
+        given = next((r.track_type for r in members if r.track_type is not None), None)
+        kind = race_track_type(track, date, given, track_types)
+        heats = max(max(Counter(r.finish for r in members).values()), max(Counter(r.driver_id for r in members).values()))
+        if kind is None:
+            unknown[track] += 1
+            if unknown_tracks == "skip":
+                skipped.append((series, date, track))
+                continue
+        races.append(RaceResults(series, date, track, kind, tuple(members), heats))
+    if unknown and unknown_tracks == "error":
+        raise UnknownTrackTypes(unknown)
+    return Results(races=races, rejected=rejected, rows_read=rows_read, unknown_tracks=dict(unknown), skipped=skipped)
