@@ -22,12 +22,14 @@ stint count are then chosen so that this slate's simulated races match those fig
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import minimize
 
 from pitwall.history import History
+from pitwall.newcomers import NEWCOMER_PRIOR, NewcomerPrior, describe, salary_scores
 from pitwall.simulation import RaceModel, _allocate, _gumbel
 from pitwall.slate import Slate, normalize_name
 from pitwall.tracks import check_track_type
@@ -215,36 +217,97 @@ def fit_concentration(
     return best
 
 
-def calibrate(history: History, slate: Slate, *, track_type: str | None = None) -> RaceModel:
-    """A race model for `slate` from the races in `history` strictly before `slate.date`."""
-    kind = check_track_type(track_type) if track_type else slate.kind
+@dataclass(frozen=True)
+class Skills:
+    """The fitted part of a slate's strengths: skill per entry (NaN for a driver the fit did not
+    see), the start effect, each entry's history id and the race weights used."""
+
+    skill: np.ndarray
+    start_effect: np.ndarray
+    driver_ids: list[int]
+    weights: np.ndarray
+
+
+def fit_skills(history: History, slate: Slate, kind: str) -> Skills:
+    """Plackett–Luce skills of the slate's drivers from the series' races before the slate."""
     weights = race_weights(history, slate.series, slate.date, kind)
     weights[weights < MIN_RACE_WEIGHT] = 0.0
-    track_profile = profile(history, _same_type(history, weights, kind))
-
     used = np.flatnonzero(weights > 0)
+    if len(used) == 0:
+        raise CalibrationError(f"no {slate.series} races before {slate.date} to calibrate from")
     groups, owner = _race_groups(history, used)
     rows = np.concatenate(groups)
     item_ids, item = np.unique(history.driver_id[rows], return_inverse=True)
     # Re-index the groups onto the compact rows the fit sees.
     position = np.empty(len(history), dtype=np.int64)
     position[rows] = np.arange(len(rows))
-    local_groups = [position[g] for g in groups]
     skill, start_effect = fit_plackett_luce(
-        local_groups,
+        [position[g] for g in groups],
         weights[owner],
         item,
         len(item_ids),
         _start_features(history.start[rows]),
         item_precision=SKILL_PRECISION,
     )
-
     driver_ids = _slate_driver_ids(history, slate)
     slot = {int(d): i for i, d in enumerate(item_ids)}
-    slate_skill = np.array([skill[slot[d]] if d in slot else 0.0 for d in driver_ids])
-    strength = slate_skill + _start_features(slate.starts) @ start_effect
+    slate_skill = np.array([skill[slot[d]] if d in slot else np.nan for d in driver_ids])
+    return Skills(slate_skill, start_effect, driver_ids, weights)
 
-    dnf = _dnf_rates(history, weights, driver_ids, track_profile.dnf_rate)
+
+def newcomer_features(history: History, slate: Slate, driver_ids: Sequence[int], newcomers: np.ndarray) -> np.ndarray:
+    """The prior's inputs per entry (rows of newcomers only are filled): 1, salary score, skill in
+    the other series (0 without), and whether there is any (see `pitwall.newcomers`)."""
+    features = np.zeros((len(driver_ids), 4))
+    features[:, 0] = 1.0
+    features[:, 1] = salary_scores(slate.salaries)
+    if not newcomers.any():
+        return features
+    wanted = {driver_ids[i] for i in np.flatnonzero(newcomers)}
+    weights = np.zeros(len(history.races))
+    for i, race in enumerate(history.races):
+        if race.series != slate.series and race.date < slate.date:
+            weights[i] = 0.5 ** ((slate.date - race.date).days / HALF_LIFE_DAYS)
+    weights[weights < MIN_RACE_WEIGHT] = 0.0
+    raced = {int(history.driver_id[r]) for r in np.flatnonzero(weights[history.race] > 0)} & wanted
+    if not raced:
+        return features
+    # Only the races the newcomers ran in: their skill is measured against those fields.
+    used = [r for r in np.flatnonzero(weights > 0) if wanted & set(history.driver_id[history.races[r].rows].tolist())]
+    groups, owner = _race_groups(history, np.array(used, dtype=np.int64))
+    rows = np.concatenate(groups)
+    item_ids, item = np.unique(history.driver_id[rows], return_inverse=True)
+    position = np.empty(len(history), dtype=np.int64)
+    position[rows] = np.arange(len(rows))
+    skill, _ = fit_plackett_luce(
+        [position[g] for g in groups], weights[owner], item, len(item_ids), _start_features(history.start[rows]),
+        item_precision=SKILL_PRECISION,
+    )
+    slot = {int(d): i for i, d in enumerate(item_ids)}
+    for i in np.flatnonzero(newcomers):
+        if driver_ids[i] in slot:
+            features[i, 2] = skill[slot[driver_ids[i]]]
+            features[i, 3] = 1.0
+    return features
+
+
+def calibrate(
+    history: History, slate: Slate, *, track_type: str | None = None, prior: NewcomerPrior = NEWCOMER_PRIOR
+) -> RaceModel:
+    """A race model for `slate` from the races in `history` strictly before `slate.date`.
+
+    A driver the fit did not see races with the newcomer prior (`pitwall.newcomers`); the
+    model lists those with no result in the series at all, and why.
+    """
+    kind = check_track_type(track_type) if track_type else slate.kind
+    fitted = fit_skills(history, slate, kind)
+    unseen = np.isnan(fitted.skill)
+    features = newcomer_features(history, slate, fitted.driver_ids, unseen)
+    skill = np.where(unseen, features @ prior.coefficients, fitted.skill)
+    strength = skill + _start_features(slate.starts) @ fitted.start_effect
+
+    track_profile = profile(history, _same_type(history, fitted.weights, kind))
+    dnf = _dnf_rates(history, fitted.weights, fitted.driver_ids, track_profile.dnf_rate)
     lead_focus, lead_stints = fit_concentration(strength, dnf, slate.laps, track_profile.lead)
     pool = max(1, int(round(track_profile.green_share * slate.laps)))
     fast_focus, fast_stints = fit_concentration(strength, dnf, pool, track_profile.fast, seed=1)
@@ -260,7 +323,18 @@ def calibrate(history: History, slate: Slate, *, track_type: str | None = None) 
         fast_stints=fast_stints,
         green_share=track_profile.green_share,
         names=tuple(slate.names),
+        newcomers=tuple(describe(slate.names, slate.series, _series_of(history, slate, fitted.driver_ids),
+                                 known=history.known_drivers())),
     )
+
+
+def _series_of(history: History, slate: Slate, driver_ids: Sequence[int]) -> dict[str, set[str]]:
+    """Each slate driver's name → the series he has results in before the slate."""
+    before = history.date < np.datetime64(slate.date, "D")
+    raced: dict[int, set[str]] = {}
+    for driver, series in zip(history.driver_id[before].tolist(), history.series[before].tolist()):
+        raced.setdefault(driver, set()).add(series)
+    return {name: raced.get(driver, set()) for name, driver in zip(slate.names, driver_ids)}
 
 
 def _same_type(history: History, weights: np.ndarray, kind: str) -> np.ndarray:

@@ -75,6 +75,8 @@ class QualityReport:
     test: int
     scenarios: int
     races: list[RaceQuality] = field(default_factory=list)
+    # Races of the test season left out for want of a track type (venue → races).
+    skipped: dict[str, int] = field(default_factory=dict)
 
     def metrics(self) -> dict[str, dict[str, float]]:
         """Each metric averaged over races (Brier and MAE per driver, weighting races by field size)."""
@@ -112,6 +114,9 @@ class QualityReport:
             for kind, rs in sorted(groups.items())
         }
 
+    def _skipped_text(self) -> str:
+        return ", ".join(f"{races} at {venue}" for venue, races in sorted(self.skipped.items()))
+
     def to_json(self) -> dict:
         return {
             "races": len(self.races),
@@ -120,6 +125,7 @@ class QualityReport:
             "train": list(self.train),
             "test": self.test,
             "scenarios": self.scenarios,
+            "skipped_races": self.skipped,
             "leader_share_by_track_type": self.leader_share_by_type(),
             "per_race": [
                 {**asdict(r), "date": r.date.isoformat()} for r in self.races
@@ -131,7 +137,8 @@ class QualityReport:
         lines = [
             f"{self.series} {self.test}: {len(self.races)} races, each simulated {self.scenarios:,} times "
             f"from races before it (training from {self.train[0]}); baseline: start position only, "
-            f"fitted on {self.train[0]}–{self.train[1]}.",
+            f"fitted on {self.train[0]}–{self.train[1]}."
+            + (f" Left out for want of a track type: {self._skipped_text()}." if self.skipped else ""),
             "",
             "| metric | model | baseline | better |",
             "|---|---:|---:|---|",
@@ -188,7 +195,11 @@ def quality_report(
         raise ValueError(f"no {series} races in {test}")
     # Calibration sees the training seasons and the test season up to each race, nothing older.
     train_history = history.since(first)
-    report = QualityReport(series=series, train=train, test=test, scenarios=n_scenarios)
+    skipped: dict[str, int] = {}
+    for skipped_series, date, venue in history.skipped:
+        if skipped_series == series and date.year == test:
+            skipped[venue] = skipped.get(venue, 0) + 1
+    report = QualityReport(series=series, train=train, test=test, scenarios=n_scenarios, skipped=skipped)
     for number, race in enumerate(races):
         slate, actual = slate_from_race(history, series, race.date, race.track)
         order = np.argsort(actual.finish, kind="stable")

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from pitwall.newcomers import Newcomer
 from pitwall.rules import dk_points
 
 BLOCK = 1024
@@ -47,6 +48,8 @@ class RaceModel:
     fast_stints: int
     green_share: float
     names: tuple[str, ...] = field(default=())
+    # Drivers with no result in the series, racing with the newcomer prior.
+    newcomers: tuple[Newcomer, ...] = field(default=())
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "starts", np.asarray(self.starts, dtype=np.int64))

@@ -144,22 +144,65 @@ def _closest(name: str, choices: Sequence[str], limit: int = 3) -> str:
     return ", ".join(repr(match) for match, _, _ in found) or "none"
 
 
-class DriverMatcher:
-    """Maps names as DraftKings spells them to the names the history knows."""
+# How alike two names must be (rapidfuzz WRatio, 0–100) for one to be offered as a likely spelling of the other.
+SIMILAR_SCORE = 88
 
-    def __init__(self, known_drivers: Iterable[str]) -> None:
+
+def similar_names(name: str, choices: Sequence[str], limit: int = 3) -> tuple[str, ...]:
+    """Known names close enough to `name` to be a different spelling of it (none for a true newcomer)."""
+    found = process.extract(
+        name, list(choices), scorer=fuzz.WRatio, limit=limit, processor=normalize_name, score_cutoff=SIMILAR_SCORE
+    )
+    return tuple(match for match, _, _ in found)
+
+
+def read_aliases(text: str) -> dict[str, str]:
+    """An alias file: CSV with columns `Name` (as the results spell a driver) and `Alias` (another
+    spelling, e.g. DraftKings'). Returns alias → name, the alias normalized like every name match."""
+    _, rows = _read_table(text, ("Name", "Alias"), "alias file")
+    problems = []
+    aliases: dict[str, str] = {}
+    for number, row in rows:
+        if not row["Name"] or not row["Alias"]:
+            problems.append(f"alias file: row {number}: both Name and Alias are needed")
+            continue
+        aliases[normalize_name(row["Alias"])] = row["Name"]
+    if problems:
+        raise SlateError(problems)
+    return aliases
+
+
+def apply_aliases(name: str, aliases: Mapping[str, str] | None) -> str:
+    """The name an alias file maps `name` to, else `name` itself."""
+    return (aliases or {}).get(normalize_name(name), name)
+
+
+class DriverMatcher:
+    """Maps names as DraftKings spells them to the names the history knows.
+
+    A name the history does not know is a driver without history: kept as given (they race with
+    the newcomer prior), or refused with the closest known names when `strict`.
+    """
+
+    def __init__(self, known_drivers: Iterable[str], *, aliases: Mapping[str, str] | None = None,
+                 strict: bool = False) -> None:
         self.known = sorted(set(known_drivers))
+        self.aliases = dict(aliases or {})
+        self.strict = strict
         self._by_key: dict[str, list[str]] = {}
         for name in self.known:
             self._by_key.setdefault(normalize_name(name), []).append(name)
 
     def match(self, name: str) -> str:
+        name = apply_aliases(name, self.aliases)
         candidates = self._by_key.get(normalize_name(name), [])
         if len(candidates) == 1:
             return candidates[0]
         if candidates:
             raise SlateError(f"ambiguous driver {name!r}: matches {', '.join(map(repr, candidates))}")
-        raise SlateError(f"unknown driver {name!r}; closest known: {_closest(name, self.known)}")
+        if self.strict:
+            raise SlateError(f"unknown driver {name!r}; closest known: {_closest(name, self.known)}")
+        return name
 
 
 def _read_table(text: str, required: Sequence[str], what: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
@@ -207,15 +250,20 @@ def read_salaries(
     grid_text: str | None = None,
     *,
     known_drivers: Iterable[str] | None = None,
+    aliases: Mapping[str, str] | None = None,
+    strict_names: bool = False,
 ) -> tuple[Entry, ...]:
     """Entries from a DraftKings salary CSV, the grid from its `Start` column or `grid_text`.
 
-    With `known_drivers`, names are replaced by the matching known name; unknown or
-    ambiguous names are errors listing the closest known names. Every problem found is
-    reported at once in one `SlateError`, each naming its row and column.
+    Names go through the alias map (`read_aliases`), then, with `known_drivers`, are replaced by
+    the matching known name; ambiguous names are errors, and so are unknown ones with
+    `strict_names` (else they are kept as given: drivers without history). Every problem found
+    is reported at once in one `SlateError`, each naming its row and column.
     """
     columns, rows = _read_table(text, _REQUIRED, "salary file")
-    matcher = DriverMatcher(known_drivers) if known_drivers is not None else None
+    matcher = (
+        DriverMatcher(known_drivers, aliases=aliases, strict=strict_names) if known_drivers is not None else None
+    )
     problems: list[str] = []
     has_start = "Start" in columns
     if not has_start and grid_text is None:
@@ -237,6 +285,8 @@ def read_salaries(
             except SlateError as error:
                 problems.append(f"row {number}, column 'Name': {error}")
                 continue
+        else:
+            name = apply_aliases(name, aliases)
         key = normalize_name(name)
         if key in first_row:
             problems.append(f"row {number}, column 'Name': duplicate driver {name!r} (also row {first_row[key]})")
@@ -335,11 +385,14 @@ def load_slate(
     laps: int,
     grid_text: str | None = None,
     known_drivers: Iterable[str] | None = None,
+    aliases: Mapping[str, str] | None = None,
+    strict_names: bool = False,
     track_type: str | None = None,
     series: str = "Cup",
 ) -> Slate:
     """A slate from a DraftKings salary CSV (and optional grid CSV) plus the race facts."""
-    entries = read_salaries(salary_text, grid_text, known_drivers=known_drivers)
+    entries = read_salaries(salary_text, grid_text, known_drivers=known_drivers, aliases=aliases,
+                            strict_names=strict_names)
     return Slate(track=track, date=date, laps=laps, entries=entries, track_type=track_type, series=series)
 
 

@@ -10,9 +10,10 @@ from typing import Annotated
 
 import typer
 
-from pitwall.cli import app
+from pitwall.cli import NamedTrackTypesOpt, SkipUnknownTracksOpt, app, named_track_types
 from pitwall.history import History, HistoryError
 from pitwall.quality import quality_report
+from pitwall.results import UnknownTrackTypes
 
 
 def _seasons(text: str) -> tuple[int, int]:
@@ -36,13 +37,26 @@ def calibrate(
     seed: Annotated[int, typer.Option(help="Seed of the simulations.")] = 2024,
     json_path: Annotated[Path | None, typer.Option("--json", help="Also write the report as JSON here.")] = None,
     quiet: Annotated[bool, typer.Option(help="No progress on stderr.")] = False,
+    track_type: NamedTrackTypesOpt = None,
+    skip_unknown_tracks: SkipUnknownTracksOpt = False,
 ) -> None:
-    """Predict every race of the test season from races before it; compare with a start-position baseline."""
+    """Predict every race of the test season from races before it; compare with a start-position baseline.
+
+    Every race needs a track type: venues the track map does not know are named with
+    --track-type "NAME=TYPE" or a track_type column, or left out with --skip-unknown-tracks.
+    """
     first, last = _seasons(train)
     try:
-        history = History.from_csv(data)
+        history = History.from_csv(
+            data, track_types=named_track_types(track_type), unknown_tracks="skip" if skip_unknown_tracks else "error"
+        )
     except (OSError, HistoryError) as error:
         raise typer.BadParameter(str(error), param_hint="--data") from None
+    except UnknownTrackTypes as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from None
+    for venue, races in sorted(history.unknown_tracks.items()):
+        typer.echo(f"warning: left out {races} race(s) at {venue!r}: no track type", err=True)
 
     def progress(done: int, total: int) -> None:
         if not quiet:

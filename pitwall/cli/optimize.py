@@ -24,13 +24,15 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from pitwall.calibration import calibrate
-from pitwall.cli import app
+from pitwall.cli import AliasesOpt, StrictNamesOpt, app, named_track_types
 from pitwall.contest import ContestError, PayoutTable
 from pitwall.history import History, HistoryError
 from pitwall.portfolio import Controls, PortfolioError
 from pitwall.run import evaluate_portfolio, evaluation_seed, solve_portfolio
 from pitwall.simulation import Scenarios, simulate
-from pitwall.slate import Slate, SlateError, load_slate, read_upload, upload_csv
+from pitwall.newcomers import Newcomer
+from pitwall.results import race_track_type
+from pitwall.slate import Slate, SlateError, load_slate, read_aliases, read_upload, upload_csv
 from pitwall.tracks import UnknownTrack
 
 SIMULATION_STEPS = 10
@@ -47,7 +49,12 @@ SlateOpt = Annotated[Path, typer.Option("--slate", help="DraftKings salary CSV (
 GridOpt = Annotated[Path | None, typer.Option("--grid", help="Starting grid CSV: driver name or DK id → position.")]
 TrackOpt = Annotated[str, typer.Option("--track", help='Track name, e.g. "Daytona International Speedway".')]
 TrackTypeOpt = Annotated[
-    str | None, typer.Option("--track-type", help="Track type, needed only for a track the history does not know.")
+    list[str] | None,
+    typer.Option(
+        "--track-type",
+        help='The slate\'s track type (needed only for a venue pitwall does not know), or "NAME=TYPE" for a venue '
+        "in the history (repeatable).",
+    ),
 ]
 LapsOpt = Annotated[int, typer.Option("--laps", min=1, help="Scheduled laps.")]
 DateOpt = Annotated[str, typer.Option("--date", help="Race date, YYYY-MM-DD; calibration uses races before it.")]
@@ -78,15 +85,19 @@ def _read(path: Path, what: str) -> str:
 
 
 def _load(
-    slate_path: Path, grid: Path | None, track: str, track_type: str | None, laps: int, date: str, series: str,
-    history_path: Path | None,
+    slate_path: Path, grid: Path | None, track: str, track_types: list[str] | None, laps: int, date: str, series: str,
+    history_path: Path | None, aliases_path: Path | None = None, strict_names: bool = False,
 ) -> tuple[History, Slate]:
     try:
         race_date = dt.date.fromisoformat(date)
     except ValueError:
         raise _fail(f"--date {date!r} is not a date like 2025-02-16") from None
+    bare = [value for value in track_types or [] if "=" not in value]
+    if len(bare) > 1:
+        raise _fail(f"--track-type: one type for the slate's track, got {', '.join(bare)}")
+    named = named_track_types([value for value in track_types or [] if "=" in value])
     try:
-        history = History.from_csv(history_path)
+        history = History.from_csv(history_path, track_types=named)
     except (OSError, HistoryError) as error:
         raise _fail(f"history: {error}") from None
     try:
@@ -97,13 +108,22 @@ def _load(
             laps=laps,
             grid_text=_read(grid, "grid file") if grid is not None else None,
             known_drivers=history.known_drivers(),
-            track_type=track_type,
+            aliases=read_aliases(_read(aliases_path, "alias file")) if aliases_path is not None else None,
+            strict_names=strict_names,
+            track_type=bare[0] if bare else race_track_type(track, race_date, track_types=named),
             series=series,
         )
         slate.kind  # an unknown track without --track-type fails here, listing the types
     except (SlateError, UnknownTrack, ValueError) as error:
         raise _fail(str(error)) from None
     return history, slate
+
+
+def _newcomers(newcomers: tuple[Newcomer, ...]) -> list[dict]:
+    """Drivers racing with the newcomer prior: a warning each on stderr, and their part of the summary."""
+    for newcomer in newcomers:
+        typer.echo(f"warning: {newcomer}", err=True)
+    return [{"driver": n.driver, "reason": n.reason, "similar": list(n.similar)} for n in newcomers]
 
 
 def _payout(entries: int, entry_fee: float, payout_path: Path | None) -> PayoutTable:
@@ -229,10 +249,17 @@ def optimize(
     payout_path: PayoutOpt = None,
     json_path: JsonOpt = None,
     quiet: QuietOpt = False,
+    aliases: AliasesOpt = None,
+    strict_names: StrictNamesOpt = False,
 ) -> None:
-    """Build a tournament portfolio for a slate and write it as a DraftKings upload CSV."""
+    """Build a tournament portfolio for a slate and write it as a DraftKings upload CSV.
+
+    Drivers the history does not know race with a prior from salary, grid and their other-series
+    results, each listed with a warning (--strict-names refuses them instead).
+    """
     with _Stages(quiet) as stages:
-        history, slate = _load(slate_path, grid, track, track_type, laps, date, series, history_path)
+        history, slate = _load(slate_path, grid, track, track_type, laps, date, series, history_path, aliases,
+                               strict_names)
         try:
             controls = Controls(
                 n_lineups=lineups,
@@ -248,7 +275,7 @@ def optimize(
         payout = _payout(entries, entry_fee, payout_path)
         try:
             with stages.stage("calibrate"):
-                model = calibrate(history, slate, track_type=track_type)
+                model = calibrate(history, slate)
             with stages.stage("simulate", SIMULATION_STEPS) as advance:
                 points = _simulate(model, scenarios, seed, advance)
             with stages.stage("solve", lineups) as advance:
@@ -262,6 +289,7 @@ def optimize(
     _emit(
         {
             "slate": _slate_summary(slate),
+            "drivers_without_history": _newcomers(model.newcomers),
             "upload_csv": str(out),
             "lineups": [" / ".join(names[i] for i in lineup) for lineup in portfolio.lineups.tolist()],
             "controls": {
@@ -305,10 +333,11 @@ def evaluate(
     payout_path: PayoutOpt = None,
     json_path: JsonOpt = None,
     quiet: QuietOpt = False,
+    aliases: AliasesOpt = None,
 ) -> None:
     """Score any portfolio on the evaluation scenarios and field `optimize --seed` reports on."""
     with _Stages(quiet) as stages:
-        history, slate = _load(slate_path, grid, track, track_type, laps, date, series, history_path)
+        history, slate = _load(slate_path, grid, track, track_type, laps, date, series, history_path, aliases)
         try:
             lineups = read_upload(slate, _read(lineups_path, "lineups file"))
         except SlateError as error:
@@ -318,7 +347,7 @@ def evaluate(
         payout = _payout(entries, entry_fee, payout_path)
         try:
             with stages.stage("calibrate"):
-                model = calibrate(history, slate, track_type=track_type)
+                model = calibrate(history, slate)
             metrics, eval_seed = _evaluation(slate, model, lineups, scenarios, seed, field, payout, stages)
         except (ContestError, ValueError) as error:
             raise _fail(str(error)) from None

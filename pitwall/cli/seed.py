@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from pitwall.cli import app
+from pitwall.cli import NamedTrackTypesOpt, SkipUnknownTracksOpt, app, named_track_types
 from pitwall.settings import get_settings
 from pitwall.stores.errors import StoreUnavailable
 from pitwall.stores.graph import BUNDLED_RESULTS, DEFAULT_BATCH_SIZE, GraphStore
@@ -26,15 +26,24 @@ def seed(
         readable=True,
     ),
     batch_size: int = typer.Option(DEFAULT_BATCH_SIZE, "--batch-size", min=1, help="Rows per write transaction."),
+    track_type: NamedTrackTypesOpt = None,
+    skip_unknown_tracks: SkipUnknownTracksOpt = False,
 ) -> None:
-    """Seed the graph with race results; safe to run again (nothing is duplicated)."""
+    """Seed the graph with race results; safe to run again (nothing is duplicated).
+
+    A venue the track map does not know needs its type (--track-type "NAME=TYPE" or a track_type
+    column); without one the seed writes nothing and lists every such venue, unless
+    --skip-unknown-tracks leaves their races out.
+    """
+    named = named_track_types(track_type)
     settings = get_settings()
     source = data or settings.history_csv or BUNDLED_RESULTS
     # A long load should ride out a brief server hiccup rather than fail on the first one.
     store = GraphStore.from_settings(settings, retry_seconds=max(30.0, settings.neo4j_timeout_seconds))
     try:
         store.ping()  # no server at all: say so now, not after half a minute of retries
-        report = store.seed(source, batch_size=batch_size)
+        report = store.seed(source, batch_size=batch_size, track_types=named,
+                            unknown_tracks="skip" if skip_unknown_tracks else "error")
     except StoreUnavailable as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from error
@@ -53,6 +62,8 @@ def seed(
         typer.echo(f"merged heats (kept out of calibration): {len(report.merged_heat_races)} races")
         for race in report.merged_heat_races:
             typer.echo(f"  {race}")
+    for race in report.skipped_races:
+        typer.echo(f"warning: left out {race}: no track type", err=True)
     for rejected in report.rejected[:SHOWN_REJECTIONS]:
         typer.echo(f"rejected {rejected}", err=True)
     if len(report.rejected) > SHOWN_REJECTIONS:

@@ -2,7 +2,18 @@ import datetime as dt
 
 import pytest
 
-from pitwall.slate import Entry, Slate, SlateError, load_slate, normalize_name, read_salaries, read_upload, upload_csv
+from pitwall.slate import (
+    Entry,
+    Slate,
+    SlateError,
+    load_slate,
+    normalize_name,
+    read_aliases,
+    read_salaries,
+    read_upload,
+    similar_names,
+    upload_csv,
+)
 
 HEADER = "Position,Name + ID,Name,ID,Roster Position,Salary,Game Info,TeamAbbrev,AvgPointsPerGame"
 KNOWN = ["Kyle Larson", "Martin Truex Jr.", "Daniel Suárez", "Chase Elliott", "Denny Hamlin", "Ryan Blaney",
@@ -33,12 +44,29 @@ def test_name_normalization():
     assert normalize_name("Ricky Stenhouse Jr") == "ricky stenhouse"
 
 
-def test_unknown_driver_lists_closest_names():
+def test_unknown_driver_is_refused_with_closest_names_when_names_are_strict():
     text = salary_csv([("Kyle Larsen", 1, 11000, 1)] + DRIVERS[1:])
     with pytest.raises(SlateError) as error:
-        read_salaries(text, known_drivers=KNOWN)
+        read_salaries(text, known_drivers=KNOWN, strict_names=True)
     message = str(error.value)
     assert "row 2, column 'Name'" in message and "Kyle Larsen" in message and "'Kyle Larson'" in message
+
+
+def test_unknown_driver_is_kept_as_given_and_a_close_spelling_is_offered():
+    text = salary_csv([("Katherine Legge", 1, 6000, 3), ("Kyle Larsen", 8, 5000, 8)] + DRIVERS[1:])
+    entries = read_salaries(text, known_drivers=KNOWN)
+    assert [e.name for e in entries[:2]] == ["Katherine Legge", "Kyle Larsen"]
+    assert similar_names("Kyle Larsen", KNOWN)[0] == "Kyle Larson"
+    assert similar_names("Katherine Legge", KNOWN) == ()
+
+
+def test_alias_file_maps_another_spelling_to_the_results_name():
+    aliases = read_aliases("Name,Alias\nJoey Logano,Joseph Logano\nDaniel Suárez,Dani Suarez\n")
+    text = salary_csv([("Joseph Logano", 7, 5000, 6), ("DANI SUAREZ", 3, 7000, 5)] + DRIVERS[:2] + DRIVERS[3:6])
+    entries = read_salaries(text, known_drivers=KNOWN, aliases=aliases, strict_names=True)
+    assert [e.name for e in entries[:2]] == ["Joey Logano", "Daniel Suárez"]
+    with pytest.raises(SlateError, match="row 3: both Name and Alias"):
+        read_aliases("Name,Alias\nJoey Logano,Joseph Logano\nKyle Busch,\n")
 
 
 def test_ambiguous_driver_is_an_error():
