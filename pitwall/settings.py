@@ -51,10 +51,13 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(120, ge=1)
     # No origins, no CORS middleware: browsers on other origins get no access.
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Host header values the API answers (port ignored); any other gets 400. "*" allows any, "*.example.com"
+    # its subdomains. The default, loopback names only, matches a stack that listens on 127.0.0.1.
+    allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=lambda: ["127.0.0.1", "localhost", "::1"])
 
     history_csv: Path | None = None
 
-    @field_validator("api_keys", "cors_origins", mode="before")
+    @field_validator("api_keys", "cors_origins", "allowed_hosts", mode="before")
     @classmethod
     def _comma_separated(cls, value: Any) -> Any:
         if isinstance(value, str):

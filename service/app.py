@@ -7,13 +7,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib.util
 import logging
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 from anyio import to_thread
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
 
 import pitwall
 from pitwall.settings import Settings, get_settings
@@ -21,7 +26,7 @@ from pitwall.stores.errors import StoreUnavailable
 from pitwall.stores.graph import GraphStore
 from pitwall.stores.jobs import JobStore
 from service import errors
-from service.limits import BodySizeLimit
+from service.limits import AllowedHosts, BodySizeLimit
 from service.orchestrator import Orchestrator
 from service.dispatch import Dispatcher
 from service.reconcile import Reconciler
@@ -36,6 +41,37 @@ async def _ensure_schema(graph: GraphStore) -> None:
         await to_thread.run_sync(graph.ensure_schema)
     except StoreUnavailable as exc:
         logging.getLogger("pitwall.api").warning("graph schema not checked at start-up: %s", exc)
+
+
+# Swagger UI and ReDoc come with the pinned `fastapi-offline` package (its static folder: swagger-ui-bundle.js,
+# swagger-ui.css, redoc.standalone.js, favicon.png) and are served by the API itself: the docs load nothing
+# from a CDN or from Google Fonts. Only the files are used, not the package's FastAPI subclass.
+DOCS_ASSETS = Path(importlib.util.find_spec("fastapi_offline").submodule_search_locations[0]) / "static"
+DOCS_ASSETS_URL = "/docs-assets"
+
+
+def _serve_docs(app: FastAPI) -> None:
+    assets = StaticFiles(directory=DOCS_ASSETS)
+    app.mount(DOCS_ASSETS_URL, assets, name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    async def swagger_ui(request: Request) -> HTMLResponse:
+        root = request.scope.get("root_path", "")
+        return get_swagger_ui_html(
+            openapi_url=f"{root}{app.openapi_url}", title=f"{app.title} - Swagger UI",
+            swagger_js_url=f"{root}{DOCS_ASSETS_URL}/swagger-ui-bundle.js",
+            swagger_css_url=f"{root}{DOCS_ASSETS_URL}/swagger-ui.css",
+            swagger_favicon_url=f"{root}{DOCS_ASSETS_URL}/favicon.png",
+        )
+
+    @app.get("/redoc", include_in_schema=False)
+    async def redoc(request: Request) -> HTMLResponse:
+        root = request.scope.get("root_path", "")
+        return get_redoc_html(
+            openapi_url=f"{root}{app.openapi_url}", title=f"{app.title} - ReDoc",
+            redoc_js_url=f"{root}{DOCS_ASSETS_URL}/redoc.standalone.js",
+            redoc_favicon_url=f"{root}{DOCS_ASSETS_URL}/favicon.png", with_google_fonts=False,
+        )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -74,9 +110,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=pitwall.__version__,
         description="Tournament portfolios of NASCAR DraftKings lineups, optimized over simulated races.",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
+    _serve_docs(app)
     app.state.guard = WriteGuard(settings.api_keys, settings.rate_limit_per_minute)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    # Outside the body limit: a request for a host this API does not answer to is refused before anything else.
+    app.add_middleware(AllowedHosts, hosts=settings.allowed_hosts)
     if settings.cors_origins:
         # Added last, so outermost: refusals such as 413 carry the CORS headers a browser needs to read them.
         app.add_middleware(

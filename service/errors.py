@@ -14,6 +14,14 @@ from service.orchestrator import OrchestratorUnavailable
 
 log = logging.getLogger("pitwall.api")
 
+# Ids a client sent (run ids, slate ids) are echoed in error bodies at most this long.
+MAX_ECHOED = 100
+
+
+def clip(text: str, limit: int = MAX_ECHOED) -> str:
+    """`text` cut to at most `limit` characters, the last an ellipsis when anything was cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
 
 def _field(loc: tuple) -> str:
     # ("body", "scenario_config", "n_scenarios") reads better as scenario_config.n_scenarios
@@ -36,7 +44,13 @@ async def _invalid(request: Request, exc: RequestValidationError) -> JSONRespons
 
 
 async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-    return JSONResponse(status_code=exc.status_code, content={"detail": exc.detail}, headers=exc.headers)
+    detail = exc.detail
+    if isinstance(detail, str):
+        # Whatever a route put in its message, a path parameter comes back clipped (a 404 for a 10 kB "id").
+        for value in request.path_params.values():
+            if isinstance(value, str) and len(value) > MAX_ECHOED:
+                detail = detail.replace(repr(value), repr(clip(value))).replace(value, clip(value))
+    return JSONResponse(status_code=exc.status_code, content={"detail": detail}, headers=exc.headers)
 
 
 async def _unavailable(request: Request, exc: Exception) -> JSONResponse:

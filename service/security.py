@@ -15,6 +15,7 @@ from fastapi import HTTPException, Request, Security
 from fastapi.security import APIKeyHeader
 from pydantic import SecretStr
 
+from service.limits import require_json
 from service.schemas import ErrorBody
 
 API_KEY_HEADER = "X-API-Key"
@@ -30,6 +31,7 @@ WRITE_RESPONSES: dict[int | str, dict] = {
     401: {"model": ErrorBody, "description": "No X-API-Key header, and the server requires one"},
     403: {"model": ErrorBody, "description": "The X-API-Key is not one the server knows"},
     413: {"model": ErrorBody, "description": "The request body is over PITWALL_MAX_BODY_BYTES"},
+    415: {"model": ErrorBody, "description": "The body is not sent as Content-Type: application/json"},
     429: {
         "model": ErrorBody,
         "description": "This key's rate limit is spent",
@@ -97,5 +99,9 @@ class WriteGuard:
 
 
 async def write_access(request: Request, api_key: str | None = Security(_header)) -> None:
-    """Dependency of every write route."""
+    """Dependency of every write route: the key first (when the server has keys), then a JSON body.
+
+    Every write endpoint takes JSON; the key is checked first, so a client without one learns nothing else.
+    """
     request.app.state.guard.check(api_key)
+    await require_json(request)

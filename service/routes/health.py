@@ -22,7 +22,10 @@ from service.schemas import Dependency, Health, Readiness
 router = APIRouter(tags=["health"])
 
 
+# HEAD answers as GET does, status and headers, without the body (the server drops it); kept out of the
+# OpenAPI document, where only GET is described.
 @router.get("/health", response_model=Health)
+@router.head("/health", response_model=Health, include_in_schema=False)
 async def health(request: Request) -> Health:
     return Health(
         status="ok",
@@ -46,6 +49,7 @@ async def _check(probe: Callable[[], Awaitable[Any]], timeout: float) -> Depende
 
 
 @router.get("/ready", response_model=Readiness, responses={503: {"model": Readiness}})
+@router.head("/ready", include_in_schema=False)
 async def ready(
     settings: Settings = Depends(get_settings),
     jobs: JobStore = Depends(get_jobs),

@@ -13,6 +13,7 @@ from pitwall.request import OptimizeRequest
 from pitwall.stores.jobs import IdempotencyConflict, JobStore
 from service.deps import get_dispatcher, get_jobs, get_orchestrator, get_reconciler
 from service.dispatch import Dispatcher
+from service.errors import clip
 from service.orchestrator import Orchestrator
 from service.reconcile import Reconciler
 from service.schemas import ErrorBody, JobList, JobView, Result, Submitted, ValidationErrorBody, links
@@ -72,7 +73,7 @@ async def list_jobs(
 async def _job(run_id: str, jobs: JobStore, reconciler: Reconciler) -> Job:
     job = await to_thread.run_sync(jobs.get, run_id)
     if job is None:
-        raise HTTPException(status_code=404, detail=f"no job with run id {run_id!r}")
+        raise HTTPException(status_code=404, detail=f"no job with run id {clip(run_id)!r}")
     if reconciler.due(job):
         job = await reconciler.reconcile(job)
     return job
@@ -97,7 +98,7 @@ async def _finished(run_id: str, jobs: JobStore, reconciler: Reconciler) -> tupl
         raise HTTPException(status_code=409, detail=f"job {job.status.value}: {job.error or 'no error recorded'}")
     result = await to_thread.run_sync(jobs.result, run_id)
     if result is None:  # complete and result are written together; only expiry separates them
-        raise HTTPException(status_code=404, detail=f"the result of job {run_id!r} has expired")
+        raise HTTPException(status_code=404, detail=f"the result of job {clip(run_id)!r} has expired")
     return job, result
 
 
