@@ -82,7 +82,11 @@ def fit(races: list[Debut]) -> NewcomerPrior:
     def objective(c: np.ndarray) -> float:
         return -loglik(races, c) * len(races) + 0.5 * RIDGE * float(c @ c)
 
-    found = minimize(objective, np.zeros(4), method="Nelder-Mead", options={"xatol": 1e-3, "fatol": 1e-3, "maxiter": 2000})
+    # A higher price never makes a driver slower: the salary's weight is held at 0 or above. The past
+    # races' salaries are modeled from the same other-series form the prior reads, so the fit alone
+    # cannot tell the two apart and would otherwise trade one against the other.
+    bounds = [(None, None), (0.0, None), (None, None), (None, None)]
+    found = minimize(objective, np.zeros(4), method="L-BFGS-B", bounds=bounds)
     return NewcomerPrior(*(round(float(v), 3) for v in found.x))
 
 

@@ -199,8 +199,10 @@ class History:
         """The latest name each driver id appears under."""
         return dict(zip(self.driver_id.tolist(), self.driver.tolist()))
 
-    def known_drivers(self) -> list[str]:
-        return sorted(set(self.driver.tolist()))
+    def known_drivers(self, series: str | None = None) -> list[str]:
+        """Names of drivers with a result (in a series, if given), sorted."""
+        names = self.driver if series is None else self.driver[self.series == series]
+        return sorted(set(names.tolist()))
 
 # -- past races as slates ---------------------------------------------------------------
 

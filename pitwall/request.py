@@ -10,6 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from pitwall.slate import read_aliases
+
 # The limits of a request, defined here only: whatever enforces them (the solver, too) imports them.
 MAX_DRIVERS = 80
 MAX_SCENARIOS = 100_000
@@ -76,6 +78,17 @@ class OptimizeRequest(_Strict):
     scenario_config: ScenarioConfig = Field(default_factory=ScenarioConfig)
     portfolio: PortfolioConfig = Field(default_factory=PortfolioConfig)
     contest: ContestConfig = Field(default_factory=ContestConfig)
+    strict_names: bool = Field(
+        default=False,
+        description="fail the run when a driver has no result in the slate's series, instead of racing them with "
+        "the newcomer prior",
+    )
+    aliases_csv: str | None = Field(
+        default=None,
+        max_length=50_000,
+        description="for inline drivers: CSV with columns Name (as the results spell a driver) and Alias (the "
+        "spelling used in `drivers`)",
+    )
 
     @model_validator(mode="after")
     def _one_slate(self) -> OptimizeRequest:
@@ -87,4 +100,8 @@ class OptimizeRequest(_Strict):
             raise ValueError("inline drivers need race (track, date, laps)")
         if self.drivers and len(self.drivers) < 6:
             raise ValueError("an inline slate needs at least 6 drivers")
+        if self.aliases_csv is not None:
+            if not self.drivers:
+                raise ValueError("aliases_csv applies to inline drivers; a stored slate took its aliases at upload")
+            read_aliases(self.aliases_csv)  # a malformed file is refused here, not in the run
         return self

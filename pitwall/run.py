@@ -3,7 +3,7 @@ result document users read. Pure functions, shared by the Prefect tasks and thei
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -11,7 +11,8 @@ import numpy as np
 from pitwall.contest import Metrics, PayoutTable, evaluate, sample_field
 from pitwall.portfolio import Controls, Portfolio, solve
 from pitwall.request import OptimizeRequest, PortfolioConfig
-from pitwall.slate import Entry, Slate, upload_csv
+from pitwall.newcomers import Newcomer
+from pitwall.slate import Entry, Slate, apply_aliases, read_aliases, upload_csv
 
 
 # Evaluation draws its scenarios and its field from a seed of its own, far from any solving seed, so the
@@ -52,7 +53,10 @@ def inline_slate(request: OptimizeRequest) -> Slate:
     race = request.race
     if race is None or not request.drivers:
         raise ValueError("the request carries no inline slate")
-    entries = tuple(Entry(name=d.name, dk_id=d.dk_id, salary=d.salary, start=d.start) for d in request.drivers)
+    aliases = read_aliases(request.aliases_csv) if request.aliases_csv else None
+    entries = tuple(
+        Entry(name=apply_aliases(d.name, aliases), dk_id=d.dk_id, salary=d.salary, start=d.start) for d in request.drivers
+    )
     return Slate(track=race.track, date=race.date, laps=race.laps, entries=entries,
                  track_type=race.track_type, series=race.series)
 
@@ -82,8 +86,10 @@ def result_document(
     metrics: Metrics,
     projection: np.ndarray,
     timings: dict[str, float],
+    newcomers: Sequence[Newcomer] = (),
 ) -> dict[str, Any]:
-    """What a finished job answers: lineups (names, DK ids, salary), exposures, contest metrics, upload CSV."""
+    """What a finished job answers: lineups (names, DK ids, salary), exposures, contest metrics, upload CSV,
+    and the drivers that raced with the newcomer prior."""
     lineups = []
     for lineup, lineup_metrics in zip(portfolio.lineups, metrics.summary()["lineups"]):
         entries = [slate.entries[i] for i in lineup]
@@ -99,6 +105,9 @@ def result_document(
     return {
         "slate": {"slate_id": slate_id, "series": slate.series, "track": slate.track, "track_type": slate.kind,
                   "date": slate.date.isoformat(), "laps": slate.laps, "drivers": len(slate.entries)},
+        "drivers_without_history": [
+            {"driver": n.driver, "reason": n.reason, "similar": list(n.similar)} for n in newcomers
+        ],
         "lineups": lineups,
         "exposures": evaluation.pop("exposures"),
         "metrics": evaluation,

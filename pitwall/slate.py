@@ -149,10 +149,11 @@ SIMILAR_SCORE = 88
 
 
 def similar_names(name: str, choices: Sequence[str], limit: int = 3) -> tuple[str, ...]:
-    """Known names close enough to `name` to be a different spelling of it (none for a true newcomer)."""
-    found = process.extract(
-        name, list(choices), scorer=fuzz.WRatio, limit=limit, processor=normalize_name, score_cutoff=SIMILAR_SCORE
-    )
+    """Other known names close enough to `name` to be a different spelling of it (none for a true newcomer)."""
+    key = normalize_name(name)
+    others = [choice for choice in choices if normalize_name(choice) != key]
+    found = process.extract(name, others, scorer=fuzz.WRatio, limit=limit, processor=normalize_name,
+                            score_cutoff=SIMILAR_SCORE)
     return tuple(match for match, _, _ in found)
 
 

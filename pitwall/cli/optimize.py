@@ -107,7 +107,7 @@ def _load(
             date=race_date,
             laps=laps,
             grid_text=_read(grid, "grid file") if grid is not None else None,
-            known_drivers=history.known_drivers(),
+            known_drivers=history.known_drivers(series),
             aliases=read_aliases(_read(aliases_path, "alias file")) if aliases_path is not None else None,
             strict_names=strict_names,
             track_type=bare[0] if bare else race_track_type(track, race_date, track_types=named),

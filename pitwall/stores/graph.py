@@ -230,18 +230,27 @@ def _instant(value: dt.date | dt.datetime) -> dt.datetime:
 
 
 _RESULT_RETURN = ", ".join(f"res.{c} AS {c}" for c in _RESULT_PROPERTIES)
-_HISTORY_QUERY = f"""
+_ROWS_OF_RACE = f"""
+RETURN d.name AS driver_name, d.driver_id AS driver_id, race.date AS race_date,
+       race.series AS series, race.track_name AS track_name, race.track_type AS track_type,
+       race.race_id AS race_id, race.merged_heats AS merged_heats, {_RESULT_RETURN}
+ORDER BY race.date, race.race_id, res.finish, d.driver_id
+"""
+_HISTORY_QUERY = """
 MATCH (race:Race)
 WHERE race.series = $series AND race.date < $before
   AND ($track_type IS NULL OR race.track_type = $track_type)
   AND ($merged OR NOT race.merged_heats)
 MATCH (d:Driver)-[:DROVE]->(res:Result)-[:IN]->(race)
 WHERE $driver_id IS NULL OR d.driver_id = $driver_id
-RETURN d.name AS driver_name, d.driver_id AS driver_id, race.date AS race_date,
-       race.series AS series, race.track_name AS track_name, race.track_type AS track_type,
-       race.race_id AS race_id, race.merged_heats AS merged_heats, {_RESULT_RETURN}
-ORDER BY race.date, race.race_id, res.finish, d.driver_id
-"""
+""" + _ROWS_OF_RACE
+# Whole fields of the other series' races some drivers ran: a newcomer's skill there is measured against them.
+_OTHER_SERIES_QUERY = """
+MATCH (named:Driver)-[:DROVE]->(:Result)-[:IN]->(race:Race)
+WHERE named.name IN $names AND race.series <> $series AND race.date < $before AND NOT race.merged_heats
+WITH DISTINCT race
+MATCH (d:Driver)-[:DROVE]->(res:Result)-[:IN]->(race)
+""" + _ROWS_OF_RACE
 
 
 class GraphStore:
@@ -469,6 +478,24 @@ class GraphStore:
         return self._history(before, series=series, track_type=track_type, driver_id=driver_id,
                              include_merged_heats=include_merged_heats)
 
+    def other_series_results(self, names: Sequence[str], before: dt.date | str, *, series: str) -> list[dict[str, Any]]:
+        """Result rows, in the shape of `results_before`, of every race outside `series` before a date
+        that one of the named drivers (as the graph spells them) ran: the newcomer prior's input."""
+        if not names:
+            return []
+        params = {"names": list(names), "before": parse_race_date(before), "series": series}
+        return self._rows("other-series results", _OTHER_SERIES_QUERY, params)
+
+    def driver_series(self) -> dict[str, set[str]]:
+        """Each driver's name → the series he has results in."""
+
+        def work(tx: ManagedTransaction) -> dict[str, set[str]]:
+            query = ("MATCH (d:Driver)-[:DROVE]->(:Result)-[:IN]->(r:Race) "
+                     "RETURN d.name AS name, collect(DISTINCT r.series) AS series")
+            return {r["name"]: set(r["series"]) for r in tx.run(query)}
+
+        return self._read("driver series", work)
+
     def _driver_id(self, name: str) -> int | None:
         def work(tx: ManagedTransaction) -> list[tuple[int, str]]:
             return [(r["id"], r["name"]) for r in tx.run("MATCH (d:Driver) RETURN d.driver_id AS id, d.name AS name")]
@@ -490,11 +517,13 @@ class GraphStore:
             "driver_id": driver_id,
             "merged": include_merged_heats,
         }
+        return self._rows("history", _HISTORY_QUERY, params)
 
+    def _rows(self, what: str, query: str, params: dict[str, Any]) -> list[dict[str, Any]]:
         def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
-            return [record.data() for record in tx.run(_HISTORY_QUERY, **params)]
+            return [record.data() for record in tx.run(query, **params)]
 
-        rows = self._read("history", work)
+        rows = self._read(what, work)
         for row in rows:
             row["race_date"] = _native(row["race_date"]).strftime("%Y/%m/%d")
         return rows

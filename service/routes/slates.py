@@ -11,7 +11,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from pitwall.request import MAX_DRIVERS
-from pitwall.slate import SlateError, load_slate
+from pitwall.newcomers import describe
+from pitwall.slate import SlateError, load_slate, read_aliases
 from pitwall.stores.graph import GraphStore, SlateSummary
 from pitwall.tracks import UnknownTrack
 from service.deps import get_graph
@@ -34,6 +35,13 @@ class SlateUpload(BaseModel):
     laps: int = Field(ge=1, le=2_000)
     track_type: str | None = Field(default=None, max_length=30, description="needed only for a track pitwall does not know")
     series: str = Field(default="Cup", max_length=30)
+    aliases_csv: str | None = Field(
+        default=None, max_length=50_000,
+        description="CSV with columns Name (as the results spell a driver) and Alias (another spelling, e.g. DraftKings')",
+    )
+    strict_names: bool = Field(
+        default=False, description="refuse drivers with no result in the series instead of storing them as newcomers"
+    )
 
 
 class EntryView(BaseModel):
@@ -59,8 +67,17 @@ class SlateView(BaseModel):
         return cls(**{name: getattr(summary, name) for name in cls.model_fields})
 
 
+class NewcomerView(BaseModel):
+    driver: str
+    reason: str = Field(description="why the driver races with the newcomer prior, and what the prior is built from")
+    similar: list[str] = Field(description="known drivers with a close name: a different spelling, worth an alias")
+
+
 class SlateDetail(SlateView):
     drivers: list[EntryView]
+    drivers_without_history: list[NewcomerView] = Field(
+        default_factory=list, description="drivers with no result in the slate's series: they race with a prior"
+    )
 
 
 class SlateList(BaseModel):
@@ -82,16 +99,26 @@ def _invalid(field: str, problems: list[str]) -> JSONResponse:
     dependencies=[Depends(write_access)],
 )
 async def upload_slate(body: SlateUpload, graph: GraphStore = Depends(get_graph)) -> SlateDetail | JSONResponse:
-    """Validate a salary CSV against the drivers pitwall knows and store it; the same content gets the same id."""
-    known = await to_thread.run_sync(lambda: graph.known_drivers(series=body.series))
+    """Validate a salary CSV against the drivers pitwall knows and store it; the same content gets the same id.
+
+    Names are matched to the results' spelling (after the alias file, ignoring accents, case and suffixes);
+    a driver with no result in the series is stored as given and listed with why, unless `strict_names`.
+    """
+    series_of = await to_thread.run_sync(graph.driver_series)
+    known = [name for name, series in series_of.items() if body.series in series]
     if not known:
         raise HTTPException(
             status_code=409, detail=f"the knowledge graph holds no {body.series} drivers yet: run `pitwall seed` first"
         )
     try:
+        aliases = read_aliases(body.aliases_csv) if body.aliases_csv else None
+    except SlateError as exc:
+        return _invalid("aliases_csv", exc.problems)
+    try:
         slate = load_slate(
             body.salaries_csv, track=body.track, date=body.date, laps=body.laps, grid_text=body.grid_csv,
-            known_drivers=known, track_type=body.track_type, series=body.series,
+            known_drivers=known, aliases=aliases, strict_names=body.strict_names, track_type=body.track_type,
+            series=body.series,
         )
         slate.kind  # an unknown track without a track type fails here, before anything is stored
     except UnknownTrack as exc:
@@ -101,7 +128,11 @@ async def upload_slate(body: SlateUpload, graph: GraphStore = Depends(get_graph)
     if len(slate.entries) > MAX_DRIVERS:
         return _invalid("salaries_csv", [f"at most {MAX_DRIVERS} drivers per slate, got {len(slate.entries)}"])
     slate_id = await to_thread.run_sync(graph.save_slate, slate)
-    return await _detail(graph, slate_id)
+    detail = await _detail(graph, slate_id)
+    newcomers = describe(slate.names, slate.series, series_of, known=list(series_of))
+    detail.drivers_without_history = [NewcomerView(driver=n.driver, reason=n.reason, similar=list(n.similar))
+                                      for n in newcomers]
+    return detail
 
 
 @router.get("", response_model=SlateList, responses=_UNAVAILABLE)
