@@ -16,6 +16,7 @@ from prefect import Flow, flow, get_run_logger, unmapped
 
 from flows.artifacts import RunProgress, publish_result
 from flows.hooks import mirror_state
+from flows.submit import FLOW_RUN_NAME
 from pitwall import kernels
 from pitwall.request import OptimizeRequest
 from pitwall.run import result_document
@@ -32,7 +33,7 @@ _HOOKS = [mirror_state]
 
 @flow(
     name="optimize-slate",
-    flow_run_name="optimize-{run_id}",
+    flow_run_name=FLOW_RUN_NAME,
     on_running=_HOOKS,
     on_completion=_HOOKS,
     on_failure=_HOOKS,

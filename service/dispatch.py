@@ -5,7 +5,8 @@ A burst of submissions then costs each submitter one Redis write, and the Prefec
 creations at a time instead of hundreds at once. The job record is the only state: a job that is
 pending with no flow run still needs one, so jobs whose dispatch this process never finished (it
 restarted, or died) are found again by the reconcile sweep, in this API process or another.
-Dispatching a job twice is harmless: the run id is the flow run's idempotency key.
+Dispatching a job twice is harmless: the run id is the flow run's idempotency key. Each try is
+flows/submit.py's `dispatch`, the same one the upcoming-slates flow makes for its jobs.
 """
 
 from __future__ import annotations
@@ -13,8 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from anyio import to_thread
-
+from flows.submit import dispatch
 from pitwall.stores.errors import StoreUnavailable
 from pitwall.stores.jobs import JobStore
 from service.orchestrator import Orchestrator, OrchestratorUnavailable
@@ -60,8 +60,7 @@ class Dispatcher:
         delay = FIRST_RETRY_SECONDS
         while True:
             try:
-                flow_run_id = await self.orchestrator.submit(run_id)
-                await to_thread.run_sync(self.store.set_flow_run, run_id, flow_run_id)
+                await dispatch(self.store, self.orchestrator, run_id)
                 return
             except (OrchestratorUnavailable, StoreUnavailable) as exc:
                 log.warning("job %s waits for its flow run (next try in %.0f s): %s", run_id, delay, exc)
