@@ -13,14 +13,12 @@ from pitwall.portfolio import (
     TAIL_MIN,
     Controls,
     PortfolioError,
-    _Arena,
-    _cells,
-    _lerp,
-    _Selection,
-    _sums,
     enumerate_lineups,
     solve,
 )
+from pitwall.portfolio.arena import _Arena, _cells, _lerp
+from pitwall.portfolio.enumeration import _sums
+from pitwall.portfolio.selection import _Selection
 from pitwall.rules import ROSTER_SIZE, SALARY_CAP, dk_points
 
 N_DRIVERS = 16
@@ -233,7 +231,7 @@ def test_leaving_candidates_stale_by_their_bound_does_not_change_the_portfolio(m
     updates of those far below the picks gives the portfolio of updating every one."""
     controls = Controls(n_lineups=30, max_exposure=0.6, max_overlap=4)
     lazy = solve(POINTS, SALARIES, controls, payout=PAYOUT, seed=4)
-    monkeypatch.setattr("pitwall.portfolio.LAZY_SLACK", 1e9)  # nothing ever set aside
+    monkeypatch.setattr("pitwall.portfolio.selection.LAZY_SLACK", 1e9)  # nothing ever set aside
     eager = solve(POINTS, SALARIES, controls, payout=PAYOUT, seed=4)
     assert lazy.lineups.tolist() == eager.lineups.tolist()
     assert np.allclose(lazy.marginal_payout, eager.marginal_payout, rtol=1e-6)
@@ -241,12 +239,15 @@ def test_leaving_candidates_stale_by_their_bound_does_not_change_the_portfolio(m
 
 def test_threads_do_not_change_the_portfolio(monkeypatch):
     # Small chunks, so the screen and the pool are each split over threads here.
-    monkeypatch.setattr("pitwall.portfolio.SCREEN_CHUNK", 700)
-    monkeypatch.setattr("pitwall.portfolio.POOL_CHUNK", 150)
+    monkeypatch.setattr("pitwall.portfolio.arena.SCREEN_CHUNK", 700)
+    monkeypatch.setattr("pitwall.portfolio.selection.POOL_CHUNK", 150)
     controls = Controls(n_lineups=12, max_overlap=4, max_exposure=0.6)
-    monkeypatch.setattr("pitwall.portfolio.THREADS", 3)
+    # THREADS is read where the screen sizes its chunks and where chunks go to threads.
+    monkeypatch.setattr("pitwall.portfolio.arena.THREADS", 3)
+    monkeypatch.setattr("pitwall.portfolio.threads.THREADS", 3)
     threaded = solve(POINTS, SALARIES, controls, payout=PAYOUT, seed=5)
-    monkeypatch.setattr("pitwall.portfolio.THREADS", 1)
+    monkeypatch.setattr("pitwall.portfolio.arena.THREADS", 1)
+    monkeypatch.setattr("pitwall.portfolio.threads.THREADS", 1)
     alone = solve(POINTS, SALARIES, controls, payout=PAYOUT, seed=5)
     assert threaded.lineups.tolist() == alone.lineups.tolist()
     assert threaded.marginal_payout.tolist() == alone.marginal_payout.tolist()
