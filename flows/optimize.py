@@ -63,7 +63,7 @@ def optimize_slate(run_id: str) -> dict[str, Any]:
     log.info("run %s: %s %s on %s, %d drivers", run_id, slate.series, slate.track, slate.date, len(slate.entries))
 
     begin("calibrate", 0.1)
-    model = calibrate_race(slate)
+    model = calibrate_race(slate, request.strict_names)
 
     begin("simulate", 0.2)
     config = request.scenario_config
@@ -82,7 +82,7 @@ def optimize_slate(run_id: str) -> dict[str, Any]:
     slate_id = record_lineage(run_id, slate, request.slate_id, portfolio.lineups)
 
     begin("persist", 0.95)
-    result = result_document(slate, slate_id, portfolio, metrics, projection, timings)
+    result = result_document(slate, slate_id, portfolio, metrics, projection, timings, model.newcomers)
     persist_result(run_id, result)
     publish_result(run_id, result)
     progress.update("done", 1.0)
