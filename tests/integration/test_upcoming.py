@@ -82,9 +82,10 @@ def test_the_flow_starts_each_upcoming_slate_once_with_a_flow_run_named_after_it
     again = optimize_upcoming(window_days=0, n_lineups=3, n_scenarios=500, today=race_date)
     assert again == {slate_id: None}, "one job per slate version"
 
-    # The worker took the flow run: the job left pending under its run, whatever the optimization then does.
-    taken = wait_for_status(api, run_id, {"running", "complete", "failed"}, timeout=180)
-    assert taken["started_at"] and taken["flow_run_id"] == job.flow_run_id, taken
+    # The worker took the flow run and the stored slate was optimized under the job.
+    done = wait_for_status(api, run_id, {"complete", "failed"}, timeout=180)
+    assert done["status"] == "complete", done["error"]
+    assert done["started_at"] and done["flow_run_id"] == job.flow_run_id, done
 
 
 def test_with_prefect_refusing_the_slate_job_stays_pending_and_the_api_starts_it(
