@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -71,7 +72,7 @@ class RejectedRow:
         return f"line {self.line}: {self.reason}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ResultRow:
     """One driver's result in one race, typed. `loop` holds the optional loop-data columns given."""
 
@@ -149,33 +150,38 @@ def parse_race_date(value: Any) -> dt.date:
         return value
     if hasattr(value, "to_native"):  # neo4j.time.Date
         return value.to_native()  # type: ignore[no-any-return]
-    text = str(value).strip()
-    for fmt in ("%Y/%m/%d", "%Y-%m-%d"):
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(f"{value!r} is not a date (YYYY/MM/DD or YYYY-MM-DD)")
+    return _date_text(str(value).strip())
+
+
+@functools.lru_cache(maxsize=4096)  # a season's rows share a few dozen dates
+def _date_text(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.replace("/", "-"))
+    except ValueError:
+        raise ValueError(f"{text!r} is not a date (YYYY/MM/DD or YYYY-MM-DD)") from None
 
 
 def _whole(value: Any) -> int:
-    number = float(str(value).strip())  # "12" and "12.0" alike
+    try:
+        return int(value)  # the common case, "12", costs one call
+    except (TypeError, ValueError):
+        number = float(str(value).strip())  # "12.0" and " 12 " as spreadsheets write them
     if not number.is_integer():
         raise ValueError
     return int(number)
 
 
-def _blank(value: Any) -> bool:
-    return value is None or str(value).strip() == ""
+def _text(raw: Mapping[str, Any], column: str) -> str:
+    value = raw.get(column)
+    text = "" if value is None else str(value).strip()
+    if not text:
+        raise ValueError(f"column {column!r}: missing")
+    return text
 
 
 def parse_row(raw: Mapping[str, Any], line: int) -> ResultRow:
     """One results row, typed and checked; raises ValueError naming the first bad column."""
-    text: dict[str, str] = {}
-    for column in REQUIRED_TEXT:
-        if _blank(raw.get(column)):
-            raise ValueError(f"column {column!r}: missing")
-        text[column] = str(raw[column]).strip()
+    text = {column: _text(raw, column) for column in REQUIRED_TEXT}
     try:
         date = parse_race_date(raw["race_date"])
     except ValueError as error:
@@ -183,11 +189,11 @@ def parse_row(raw: Mapping[str, Any], line: int) -> ResultRow:
     number: dict[str, int] = {}
     for column in REQUIRED_INT:
         value = raw.get(column)
-        if _blank(value):
-            raise ValueError(f"column {column!r}: missing")
         try:
             number[column] = _whole(value)
         except (TypeError, ValueError):
+            if value is None or str(value).strip() == "":
+                raise ValueError(f"column {column!r}: missing") from None
             raise ValueError(f"column {column!r}: {value!r} is not a whole number") from None
     for column in ("start", "finish"):
         if number[column] < 1:
@@ -200,18 +206,22 @@ def parse_row(raw: Mapping[str, Any], line: int) -> ResultRow:
     loop: dict[str, float | int] = {}
     for column in LOOP_COLUMNS:
         value = raw.get(column)
-        if _blank(value):
+        if value is None or value == "":
             continue
         try:
             loop[column] = _whole(value) if column in OPTIONAL_INT else float(value)
         except (TypeError, ValueError):
+            if not str(value).strip():
+                continue
             raise ValueError(f"column {column!r}: {value!r} is not a number") from None
-    kind = None
-    if not _blank(raw.get("track_type")):
+    kind = raw.get("track_type")
+    if kind is not None and str(kind).strip():
         try:
-            kind = check_track_type(str(raw["track_type"]))
+            kind = check_track_type(str(kind))
         except ValueError as error:
             raise ValueError(f"column 'track_type': {error}") from None
+    else:
+        kind = None
     return ResultRow(
         line=line,
         driver_name=text["driver_name"],
@@ -283,8 +293,7 @@ def read_results(
         except ValueError as error:
             rejected.append(RejectedRow(line, str(error)))
             continue
-        fingerprint = (row.driver_name, row.driver_id, row.race_date, row.series, row.track_name, row.start,
-                       row.finish, row.fastest_lap, row.laps_led, row.laps, row.status, tuple(sorted(row.loop.items())))
+        fingerprint = tuple(map(raw.get, RESULT_COLUMNS))
         if fingerprint in seen:
             rejected.append(RejectedRow(line, f"duplicate of line {seen[fingerprint]}"))
             continue
