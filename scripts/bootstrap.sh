@@ -42,4 +42,7 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "$want" >"$stamp"
 fi
 
+# The solver's compiled loops are built here, not in the first job (a no-op load once cached).
+"$VENV/bin/python" scripts/compile_kernels.py
+
 bash scripts/stack.sh jars
