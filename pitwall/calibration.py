@@ -43,6 +43,9 @@ DNF_PRIOR_STARTS = 25.0
 MIN_RACE_WEIGHT = 0.02
 FIELD_SIZE = 40.0
 MIN_TYPE_RACES = 4
+# Weight of each past race's running order (by average running position, loop data) beside its
+# finishing order in the skill fit; chosen by bench/model_choice.py on 2021–2023.
+RUNNING_ORDER_WEIGHT = 2.0
 
 _FOCUS_RANGE = (0.0, 8.0)
 _BISECTIONS = 6
@@ -150,6 +153,19 @@ def _race_groups(history: History, race_ids: np.ndarray) -> tuple[list[np.ndarra
     return groups, owner
 
 
+def _running_order_groups(history: History, race_ids: np.ndarray) -> tuple[list[np.ndarray], list[int]]:
+    """Each race's drivers ordered by average running position (best first), where the rows have it:
+    the whole race's pace, which one late wreck does not decide as it decides the finish."""
+    groups, owner = [], []
+    for r in race_ids:
+        rows = np.arange(history.races[r].rows.start, history.races[r].rows.stop)
+        pace = history.avg_position[rows]
+        if len(rows) > 1 and not np.isnan(pace).any():
+            groups.append(rows[np.argsort(pace, kind="stable")])
+            owner.append(int(r))
+    return groups, owner
+
+
 def profile(history: History, weights: np.ndarray) -> TrackProfile:
     """Weighted DNF rate, laps-led and fastest-lap concentration of the races weighted."""
     used = np.flatnonzero(weights > 0)
@@ -236,14 +252,19 @@ def fit_skills(history: History, slate: Slate, kind: str) -> Skills:
     if len(used) == 0:
         raise CalibrationError(f"no {slate.series} races before {slate.date} to calibrate from")
     groups, owner = _race_groups(history, used)
-    rows = np.concatenate(groups)
+    group_weights = weights[owner]
+    if RUNNING_ORDER_WEIGHT > 0:
+        paced, paced_owner = _running_order_groups(history, used)
+        groups += paced
+        group_weights = np.concatenate([group_weights, RUNNING_ORDER_WEIGHT * weights[paced_owner]])
+    rows = np.unique(np.concatenate(groups))
     item_ids, item = np.unique(history.driver_id[rows], return_inverse=True)
     # Re-index the groups onto the compact rows the fit sees.
     position = np.empty(len(history), dtype=np.int64)
     position[rows] = np.arange(len(rows))
     skill, start_effect = fit_plackett_luce(
         [position[g] for g in groups],
-        weights[owner],
+        group_weights,
         item,
         len(item_ids),
         _start_features(history.start[rows]),

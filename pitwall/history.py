@@ -83,8 +83,8 @@ class History:
 
     Columns: driver_id, driver (name), date (datetime64[D]), series, track, track_type
     (None for a track with no known type), start, finish, laps_led, fastest_laps,
-    laps_run, race_laps, running (finished the race), race (index into `races`), points
-    (DraftKings points).
+    laps_run, race_laps, running (finished the race), avg_position (average running
+    position, loop data), race (index into `races`), points (DraftKings points).
     """
 
     def __init__(self, races: Sequence[RaceResults], merged: Sequence[tuple[str, dt.date, str]] = ()) -> None:
@@ -102,6 +102,8 @@ class History:
         self.laps_led = np.array([r.laps_led for r in rows], dtype=np.int64)
         self.laps_run = np.array([r.laps for r in rows], dtype=np.int64)
         self.running = np.array([r.running for r in rows], dtype=bool)
+        # Loop data: the average running position over the laps run (NaN where the rows lack it).
+        self.avg_position = np.array([r.loop.get("avg", np.nan) for r in rows], dtype=np.float64)
         self.merged = tuple(merged)
         # Venues the rows gave no type for (kept without one, or skipped), and the races skipped.
         self.unknown_tracks: dict[str, int] = {}
@@ -227,6 +229,20 @@ def trailing_form(
             weights = FORM_DECAY ** np.arange(len(points))[::-1]
             form[i] = float(np.dot(weights, points) / weights.sum())
     return form
+
+
+def trailing_average(
+    history: History, series: str, date: dt.date, driver_ids: Sequence[int], *, races: int = FORM_RACES
+) -> np.ndarray:
+    """Each driver's plain mean DK points over his last `races` races in the series before `date`
+    (NaN with none): the naive projection every player can compute."""
+    before = (history.series == series) & (history.date < np.datetime64(date, "D"))
+    average = np.full(len(driver_ids), np.nan)
+    for i, driver in enumerate(driver_ids):
+        points = history.points[before & (history.driver_id == driver)][-races:]
+        if len(points):
+            average[i] = float(points.mean())
+    return average
 
 
 def pre_race_salaries(history: History, series: str, date: dt.date, driver_ids: Sequence[int]) -> np.ndarray:

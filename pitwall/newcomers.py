@@ -44,7 +44,7 @@ AVERAGE_DRIVER = NewcomerPrior(0.0, 0.0, 0.0, 0.0)
 # (`history.pre_race_salaries`), and a true debut's modeled salary is always the bottom one, so the
 # bundled data cannot measure what a real DraftKings price adds. It stays an input, at weight 0,
 # until data with real salaries measures it.
-NEWCOMER_PRIOR = NewcomerPrior(intercept=-0.773, salary=0.0, other_series=1.733, other_series_known=-0.192)
+NEWCOMER_PRIOR = NewcomerPrior(intercept=-0.724, salary=0.0, other_series=2.033, other_series_known=-0.199)
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,17 @@ start-position-only baseline fitted on the training seasons. Metrics:
 * `win_brier`, `top5_brier` — Brier score per driver and race of the simulated
   probability of winning / finishing top 5 (lower is better);
 * `points_mae` — mean absolute error of simulated expected DK points per driver;
+* `points_rank_corr` — per-race Spearman correlation of simulated expected DK points with
+  the actual ones (higher is better): does the model rank the field's scores;
 * `leader_share_error` — calibration of laps-led concentration: per track type, the gap
   between the mean simulated and the mean actual share of laps led by each race's top
   leader, averaged over types weighted by their races (lower is better). A single race's
   top share is mostly luck, so the per-race absolute error is shown alongside by type
   but is not the headline figure.
+
+The two points metrics are also reported for the naive projection every player has: each
+driver's plain average of DK points over his last 16 races in the series (a driver with
+none gets the field's mean of those averages).
 
 A race's laps are the laps it ran, as the data records no scheduled distance.
 """
@@ -27,13 +33,17 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 from scipy.special import logsumexp
+from scipy.stats import spearmanr
 
 from pitwall.calibration import calibrate, fit_start_only
-from pitwall.history import History, slate_from_race
+from pitwall.history import History, slate_from_race, trailing_average
 from pitwall.simulation import RaceModel, simulate
 
-METRICS = ("finish_loglik", "win_brier", "top5_brier", "points_mae", "leader_share_error")
-HIGHER_IS_BETTER = {"finish_loglik"}
+METRICS = ("finish_loglik", "win_brier", "top5_brier", "points_mae", "points_rank_corr", "leader_share_error")
+HIGHER_IS_BETTER = {"finish_loglik", "points_rank_corr"}
+# The metrics the naive projection (trailing average of DK points) has too.
+NAIVE_METRICS = ("points_mae", "points_rank_corr")
+NAIVE_RACES = 16
 
 
 def order_loglik(strength: np.ndarray, dnf: np.ndarray, order: np.ndarray) -> float:
@@ -66,6 +76,7 @@ class RaceQuality:
     actual_leader_share: float
     model: dict[str, float]
     baseline: dict[str, float]
+    naive: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -85,9 +96,10 @@ class QualityReport:
             weights = np.array(
                 [r.drivers if name in ("win_brier", "top5_brier", "points_mae") else 1.0 for r in self.races]
             )
+            sides = ("model", "baseline", "naive") if name in NAIVE_METRICS else ("model", "baseline")
             out[name] = {
                 side: float(np.average([getattr(r, side)[name] for r in self.races], weights=weights))
-                for side in ("model", "baseline")
+                for side in sides
             }
         by_type = self.leader_share_by_type()
         total = sum(row["races"] for row in by_type.values())
@@ -140,12 +152,14 @@ class QualityReport:
             f"fitted on {self.train[0]}–{self.train[1]}."
             + (f" Left out for want of a track type: {self._skipped_text()}." if self.skipped else ""),
             "",
-            "| metric | model | baseline | better |",
-            "|---|---:|---:|---|",
+            "| metric | model | start-only baseline | trailing 16-race average | best |",
+            "|---|---:|---:|---:|---|",
         ]
-        for name, pair in self.metrics().items():
-            better = pair["model"] > pair["baseline"] if name in HIGHER_IS_BETTER else pair["model"] < pair["baseline"]
-            lines.append(f"| {name} | {pair['model']:.4f} | {pair['baseline']:.4f} | {'model' if better else 'baseline'} |")
+        for name, sides in self.metrics().items():
+            pick = max if name in HIGHER_IS_BETTER else min
+            best = pick(sides, key=sides.get)
+            naive = f"{sides['naive']:.4f}" if "naive" in sides else ""
+            lines.append(f"| {name} | {sides['model']:.4f} | {sides['baseline']:.4f} | {naive} | {best} |")
         lines += [
             "",
             "| track type | races | actual top-leader share | model | baseline | model per-race MAE | baseline per-race MAE |",
@@ -159,6 +173,19 @@ class QualityReport:
         return "\n".join(lines)
 
 
+def _rank_corr(projected: np.ndarray, actual: np.ndarray) -> float:
+    return float(spearmanr(projected, actual).statistic)
+
+
+def _naive(history: History, series: str, slate, actual) -> dict[str, float]:
+    projected = trailing_average(history, series, slate.date, slate.dk_ids.tolist(), races=NAIVE_RACES)
+    projected = np.where(np.isnan(projected), np.nanmean(projected), projected)
+    return {
+        "points_mae": float(np.mean(np.abs(projected - actual.points))),
+        "points_rank_corr": _rank_corr(projected, actual.points),
+    }
+
+
 def _score(model: RaceModel, n_scenarios: int, seed: int, actual, order: np.ndarray) -> dict[str, float]:
     scenarios = simulate(model, n_scenarios, seed)
     win = (scenarios.finish == 1).mean(axis=0)
@@ -170,6 +197,7 @@ def _score(model: RaceModel, n_scenarios: int, seed: int, actual, order: np.ndar
         "win_brier": float(np.mean((win - (actual.finish == 1)) ** 2)),
         "top5_brier": float(np.mean((top5 - (actual.finish <= 5)) ** 2)),
         "points_mae": float(np.mean(np.abs(scenarios.points.mean(axis=0) - actual.points))),
+        "points_rank_corr": _rank_corr(scenarios.points.mean(axis=0), actual.points),
         "leader_share": leader_share,
         "leader_share_abs_error": float(abs(leader_share - actual_share)),
     }
@@ -213,6 +241,7 @@ def quality_report(
                 actual_leader_share=float(actual.laps_led.max() / slate.laps),
                 model=_score(model, n_scenarios, seed + number, actual, order),
                 baseline=_score(baseline.model(slate), n_scenarios, seed + number, actual, order),
+                naive=_naive(train_history, series, slate, actual),
             )
         )
         if progress is not None:
