@@ -7,7 +7,8 @@ such as `[click me](javascript:alert(1))` shows as those characters, never as a 
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypeVar, get_args, get_origin
 from uuid import UUID
 
 from prefect.artifacts import (
@@ -16,8 +17,12 @@ from prefect.artifacts import (
     create_table_artifact,
     update_progress_artifact,
 )
+from pydantic import BaseModel
 
+from pitwall.documents import RunResult
 from pitwall.text import escape_markdown as md
+
+M = TypeVar("M", bound=BaseModel)
 
 
 class RunProgress:
@@ -30,18 +35,23 @@ class RunProgress:
         update_progress_artifact(self.artifact, round(progress * 100, 1), description=f"stage: {stage}")
 
 
-def publish_result(run_id: str, result: dict[str, Any]) -> None:
-    lineups = result["lineups"]
+def publish_result(run_id: str, result: RunResult | Mapping[str, Any]) -> None:
+    """The portfolio, its exposures and its contest metrics as the run's artifacts.
+
+    A plain mapping (a stored document's JSON) is read as the model without validating it.
+    """
+    result = _as_result(result)
+    lineups = result.lineups
     create_table_artifact(
         [
             {
                 "#": n,
-                "drivers": ", ".join(md(name) for name in lineup["drivers"]),
-                "salary": lineup["salary"],
-                "projection": lineup["projection"],
-                "roi": lineup["roi"],
-                "top1_rate": lineup["top1_rate"],
-                "cash_rate": lineup["cash_rate"],
+                "drivers": ", ".join(md(name) for name in lineup.drivers),
+                "salary": lineup.salary,
+                "projection": lineup.projection,
+                "roi": lineup.roi,
+                "top1_rate": lineup.top1_rate,
+                "cash_rate": lineup.cash_rate,
             }
             for n, lineup in enumerate(lineups, 1)
         ],
@@ -49,31 +59,53 @@ def publish_result(run_id: str, result: dict[str, Any]) -> None:
         description=f"{len(lineups)} lineups, metrics on held-out scenarios",
     )
     create_table_artifact(
-        [{"driver": md(name), "exposure": share} for name, share in result["exposures"].items()],
+        [{"driver": md(name), "exposure": share} for name, share in result.exposures.items()],
         key=f"exposures-{run_id}",
         description="share of the portfolio's lineups holding each driver",
     )
-    slate, metrics = result["slate"], result["metrics"]
+    slate, metrics = result.slate, result.metrics
     create_markdown_artifact(
         "\n".join([
-            f"# Portfolio for {md(slate['track'])} ({md(slate['series'])}, {md(slate['date'])})",
+            f"# Portfolio for {md(slate.track)} ({md(slate.series)}, {md(str(slate.date))})",
             "",
-            f"{len(lineups)} lineups, evaluated on {metrics['scenarios']:,} scenarios the solver did not see "
-            f"(seed {metrics['scenario_seed']}) against a {md(metrics['field']['style'])} field of "
-            f"{metrics['contest']['entries']:,} entries at ${metrics['contest']['entry_fee']:g}.",
+            f"{len(lineups)} lineups, evaluated on {metrics.scenarios:,} scenarios the solver did not see "
+            f"(seed {metrics.scenario_seed}) against a {md(metrics.field.style)} field of "
+            f"{metrics.contest.entries:,} entries at ${metrics.contest.entry_fee:g}.",
             "",
             "| metric | value |",
             "|---|---:|",
-            f"| expected ROI | {metrics['roi']:+.3f} ± {metrics['roi_se']:.3f} |",
-            f"| top-1% rate per lineup | {metrics['top1_rate']:.4f} ± {metrics['top1_se']:.4f} |",
-            f"| any lineup in the top 1% | {metrics['any_top1_rate']:.4f} |",
-            f"| win rate per lineup | {metrics['win_rate']:.5f} |",
-            f"| cash rate per lineup | {metrics['cash_rate']:.3f} |",
-            f"| expected best score | {metrics['expected_best_score']:.1f} |",
-            f"| mean overlap | {metrics['mean_overlap']:.2f} |",
+            f"| expected ROI | {metrics.roi:+.3f} ± {metrics.roi_se:.3f} |",
+            f"| top-1% rate per lineup | {metrics.top1_rate:.4f} ± {metrics.top1_se:.4f} |",
+            f"| any lineup in the top 1% | {metrics.any_top1_rate:.4f} |",
+            f"| win rate per lineup | {metrics.win_rate:.5f} |",
+            f"| cash rate per lineup | {metrics.cash_rate:.3f} |",
+            f"| expected best score | {metrics.expected_best_score:.1f} |",
+            f"| mean overlap | {metrics.mean_overlap:.2f} |",
             "",
-            "Stage seconds: " + ", ".join(f"{k} {v:.2f}" for k, v in result["timings"].items()),
+            "Stage seconds: " + ", ".join(f"{k} {v:.2f}" for k, v in result.timings.items()),
         ]),
         key=f"contest-{run_id}",
         description="contest metrics of the portfolio",
     )
+
+
+def _as_result(result: RunResult | Mapping[str, Any]) -> RunResult:
+    if isinstance(result, RunResult):
+        return result
+    return _construct(RunResult, result)
+
+
+def _construct(model: type[M], data: Mapping[str, Any]) -> M:
+    """`model` over `data` without validation, nested models included: only the fields present are set."""
+    return model.model_construct(**{
+        name: _value(field.annotation, data[name]) for name, field in model.model_fields.items() if name in data
+    })
+
+
+def _value(annotation: Any, value: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel) and isinstance(value, Mapping):
+        return _construct(annotation, value)
+    if get_origin(annotation) is list and isinstance(value, list):
+        (item,) = get_args(annotation)
+        return [_value(item, v) for v in value]
+    return value

@@ -1,6 +1,8 @@
 """The `optimize-slate` flow: one job from its request in Redis to its portfolio in Redis.
 
-start → load slate → calibrate → scenarios in shards → solve → evaluate → lineage → persist.
+start → load slate → calibrate → scenarios in shards → solve → evaluate → lineage → result → persist.
+The body only orders tasks; each task wraps one step of a run (`pitwall.run`), the steps
+`pitwall optimize` calls too.
 Task results are persisted (PREFECT_RESULTS_PERSIST_BY_DEFAULT in the stack), so an operator's retry
 of a failed run reuses the finished shards and recomputes only what failed.
 The shards run on Prefect's thread pool, or on a Dask cluster when PITWALL_DASK_ADDRESS names one.
@@ -19,12 +21,10 @@ from flows.hooks import mirror_state
 from flows.submit import FLOW_RUN_NAME
 from pitwall import kernels
 from pitwall.request import OptimizeRequest
-from pitwall.run import result_document
 from pitwall.settings import get_settings
-from pitwall.simulation import Scenarios
 from tasks.jobs import persist_result, report_stage, start_job
 from tasks.lineage import record_lineage
-from tasks.portfolio import evaluate, solve
+from tasks.portfolio import build_result, evaluate, solve
 from tasks.scenarios import calibrate_race, generate_scenarios
 from tasks.slate import load_slate
 
@@ -70,24 +70,24 @@ def optimize_slate(run_id: str) -> dict[str, Any]:
     shards = generate_scenarios.map(
         unmapped(model), unmapped(config.n_scenarios), unmapped(config.seed), range(config.shards), unmapped(config.shards)
     ).result()
-    projection = Scenarios.concat(shards).points.mean(axis=0)
 
     begin("solve", 0.45)
-    portfolio = solve(slate, shards, request.portfolio, request.contest, config.seed)
+    solution = solve(slate, shards, request.portfolio, request.contest, config.seed)
 
     begin("evaluate", 0.75)
-    metrics = evaluate(slate, model, portfolio, request.contest, config.seed)
+    metrics = evaluate(slate, model, solution, request.contest, config.seed)
 
     begin("lineage", 0.9)
-    slate_id = record_lineage(run_id, slate, request.slate_id, portfolio.lineups)
+    slate_id = record_lineage(run_id, slate, request.slate_id, solution.portfolio.lineups)
 
     begin("persist", 0.95)
-    result = result_document(slate, slate_id, portfolio, metrics, projection, timings, model.newcomers)
-    persist_result(run_id, result)
+    result = build_result(slate, slate_id, solution, metrics, timings, model.newcomers)
+    # Artifacts first: whoever sees the job complete finds the run's artifacts there too.
     publish_result(run_id, result)
+    persist_result(run_id, result)
     progress.update("done", 1.0)
-    log.info("run %s: %d lineups, out-of-sample ROI %.3f", run_id, len(portfolio.lineups), metrics.roi)
-    return {"run_id": run_id, "lineups": len(portfolio.lineups), "roi": metrics.roi}
+    log.info("run %s: %d lineups, out-of-sample ROI %.3f", run_id, len(result.lineups), metrics.roi)
+    return {"run_id": run_id, "lineups": len(result.lineups), "roi": metrics.roi}
 
 
 def build(dask_address: str | None = None) -> Flow:

@@ -1,51 +1,78 @@
-"""One optimization run in domain terms: from a validated request to the slate, the controls and the
-result document users read. Pure functions, shared by the Prefect tasks and their tests."""
+"""One optimization run in domain terms, as plain steps that own every default of a run.
+
+The steps, in order: `calibrate_race` (a race model from a History), `simulate_shard` (one shard of the
+solving scenarios), `solve_slate` (the portfolio over the joined shards), `evaluate_lineups` (contest
+metrics on held-out scenarios) and `build_result` (the result document, `pitwall.documents.RunResult`).
+`pitwall optimize` calls them directly; each Prefect task in tasks/ wraps one of them, and the
+optimize-slate flow only orders those tasks. So the command line and a job give the same portfolio for
+the same slate, history, seed, scenario counts, controls and contest.
+
+The defaults live here (or where these names say they come from) and nowhere else:
+- scenarios and seed: the request's (`ScenarioConfig`), which the command line's flags default to;
+- evaluation scenarios: the request's (`ContestConfig.evaluation_scenarios`);
+- the evaluation seed: the run's seed + `EVALUATION_SEED_OFFSET`;
+- the solver's field: `DEFAULT_FIELD_SIZE` opponent lineups (`pitwall.portfolio`), fewer in a smaller contest.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 
+from pitwall.calibration import calibrate
 from pitwall.contest import Metrics, PayoutTable, evaluate, sample_field
-from pitwall.portfolio import Controls, Portfolio, solve
-from pitwall.request import OptimizeRequest, PortfolioConfig
+from pitwall.documents import (
+    ContestMetrics,
+    DriverWithoutHistory,
+    RunLineup,
+    RunResult,
+    RunSlate,
+    SolverSummary,
+)
+from pitwall.history import History
 from pitwall.newcomers import Newcomer
+from pitwall.portfolio import DEFAULT_FIELD_SIZE, Controls, Portfolio, solve
+from pitwall.request import ContestConfig, OptimizeRequest, PortfolioConfig, ScenarioConfig
+from pitwall.simulation import RaceModel, Scenarios, simulate
 from pitwall.slate import Entry, Slate, apply_aliases, read_aliases, upload_csv
 
+Progress = Callable[[int, int], None]
 
+# Solving scenarios and seed when nobody says: the API's defaults.
+DEFAULT_SCENARIOS: int = ScenarioConfig.model_fields["n_scenarios"].default
+DEFAULT_SEED: int = ScenarioConfig.model_fields["seed"].default
+# Held-out scenarios the portfolio is judged on when nobody says: the API's default.
+EVALUATION_SCENARIOS: int = ContestConfig.model_fields["evaluation_scenarios"].default
 # Evaluation draws its scenarios and its field from a seed of its own, far from any solving seed, so the
 # metrics a run reports are out of sample.
 EVALUATION_SEED_OFFSET = 1_000_003
-# Opponent lineups the solver plays against; each stands for an equal share of the contest's other entries.
-SOLVER_FIELD_LINEUPS = 2_000
+# Shards the held-out scenarios are drawn in when someone follows the progress (same rows as one draw).
+EVALUATION_STEPS = 10
+
+
+class UnknownDrivers(LookupError):
+    """Drivers without history on a run that asked for strict names."""
+
+    def __init__(self, newcomers: Sequence[Newcomer]) -> None:
+        super().__init__("strict_names: no history for " + "; ".join(map(str, newcomers)))
+
+
+@dataclass(frozen=True)
+class Solution:
+    """The solve step's answer: the portfolio, and each driver's mean points over the solving scenarios
+    (the projections the field was drawn from and the result document shows)."""
+
+    portfolio: Portfolio
+    projection: np.ndarray
 
 
 def evaluation_seed(seed: int) -> int:
     return seed + EVALUATION_SEED_OFFSET
 
 
-def solve_portfolio(
-    points: np.ndarray, slate: Slate, controls: Controls, payout: PayoutTable, style: str, seed: int,
-    progress: Callable[[int, int], None] | None = None,
-) -> Portfolio:
-    """The portfolio over `points` against a field drawn from the same projections (what opponents see)."""
-    size = min(SOLVER_FIELD_LINEUPS, payout.entries - controls.n_lineups)
-    field = sample_field(points.mean(axis=0), slate.salaries, size, style=style, seed=seed)
-    return solve(points, slate.salaries, controls, field=field, payout=payout, seed=seed, progress=progress)
-
-
-def evaluate_portfolio(
-    lineups: np.ndarray, points: np.ndarray, slate: Slate, payout: PayoutTable, style: str, seed: int
-) -> Metrics:
-    """Contest metrics on held-out scenarios `points` (drawn from `seed`) against every opponent of the contest.
-
-    A sampled field smaller than the contest under-states how high its best scores reach, which would
-    flatter win rates, so evaluation plays the whole field.
-    """
-    field = sample_field(points.mean(axis=0), slate.salaries, payout.entries - len(lineups), style=style, seed=seed)
-    return evaluate(np.asarray(lineups), points, field, payout, scenario_seed=seed)
+# -- what a request asks, in domain terms -----------------------------------------------------------------
 
 
 def inline_slate(request: OptimizeRequest) -> Slate:
@@ -79,39 +106,118 @@ def controls_for(slate: Slate, config: PortfolioConfig) -> Controls:
     )
 
 
-def result_document(
+def payout_for(contest: ContestConfig) -> PayoutTable:
+    """The contest's payout table: a typical GPP of its entries and entry fee."""
+    return PayoutTable.gpp(entries=contest.entries, entry_fee=contest.entry_fee)
+
+
+# -- the steps of a run, in order -------------------------------------------------------------------------
+
+
+def calibrate_race(history: History, slate: Slate, *, strict_names: bool = False) -> RaceModel:
+    """Step 1: the race model for `slate` from the races in `history` before its date (`calibrate` does
+    the work). With `strict_names`, drivers without history in the slate's series fail the run."""
+    model = calibrate(history, slate)
+    if strict_names and model.newcomers:
+        raise UnknownDrivers(model.newcomers)
+    return model
+
+
+def simulate_shard(model: RaceModel, n_scenarios: int, seed: int, shard: int = 0, shards: int = 1) -> Scenarios:
+    """Step 2: one shard of the solving scenarios. Its rows equal the same rows of an unsharded draw, so
+    shards are computed anywhere, in any number, and give the same scenarios."""
+    return simulate(model, n_scenarios, seed, shard=shard, shards=shards)
+
+
+def solve_slate(
+    shards: Sequence[Scenarios], slate: Slate, controls: Controls, payout: PayoutTable, style: str, seed: int,
+    progress: Progress | None = None,
+) -> Solution:
+    """Step 3: the portfolio over the shards joined in order (shard 0 first)."""
+    points = Scenarios.concat(shards).points
+    portfolio = solve_portfolio(points, slate, controls, payout, style, seed, progress=progress)
+    return Solution(portfolio=portfolio, projection=points.mean(axis=0))
+
+
+def evaluate_lineups(
+    model: RaceModel, lineups: np.ndarray, slate: Slate, payout: PayoutTable, style: str, seed: int,
+    n_scenarios: int = EVALUATION_SCENARIOS, progress: Progress | None = None,
+) -> Metrics:
+    """Step 4: contest metrics of `lineups` on `n_scenarios` fresh scenarios and a fresh field, both drawn
+    from the evaluation seed derived from the run's `seed`, so the solver never saw them."""
+    held_out = evaluation_seed(seed)
+    steps = min(EVALUATION_STEPS, n_scenarios) if progress is not None else 1
+    parts = []
+    for shard in range(steps):
+        parts.append(simulate_shard(model, n_scenarios, held_out, shard, steps))
+        if progress is not None:
+            progress(shard + 1, steps + 1)
+    metrics = evaluate_portfolio(np.asarray(lineups), Scenarios.concat(parts).points, slate, payout, style, held_out)
+    if progress is not None:
+        progress(steps + 1, steps + 1)
+    return metrics
+
+
+def build_result(
     slate: Slate,
     slate_id: str | None,
-    portfolio: Portfolio,
+    solution: Solution,
     metrics: Metrics,
-    projection: np.ndarray,
     timings: dict[str, float],
     newcomers: Sequence[Newcomer] = (),
-) -> dict[str, Any]:
-    """What a finished job answers: lineups (names, DK ids, salary), exposures, contest metrics, upload CSV,
-    and the drivers that raced with the newcomer prior."""
+) -> RunResult:
+    """Step 5: what a finished job answers: lineups (names, DK ids, salary, projection, metrics),
+    exposures, contest metrics, the solver's summary, timings, the drivers that raced with the
+    newcomer prior, and the DraftKings upload CSV."""
+    portfolio, projection = solution.portfolio, solution.projection
+    summary = metrics.summary(slate.names)
     lineups = []
-    for lineup, lineup_metrics in zip(portfolio.lineups, metrics.summary()["lineups"]):
+    for lineup, lineup_metrics in zip(portfolio.lineups, summary.pop("lineups")):
         entries = [slate.entries[i] for i in lineup]
-        lineups.append({
-            "drivers": [e.name for e in entries],
-            "dk_ids": [e.dk_id for e in entries],
-            "salary": int(sum(e.salary for e in entries)),
-            "projection": round(float(projection[list(lineup)].sum()), 2),
+        lineups.append(RunLineup(
+            drivers=[e.name for e in entries],
+            dk_ids=[e.dk_id for e in entries],
+            salary=int(sum(e.salary for e in entries)),
+            projection=round(float(projection[list(lineup)].sum()), 2),
             **lineup_metrics,
-        })
-    evaluation = metrics.summary(slate.names)
-    evaluation.pop("lineups")
-    return {
-        "slate": {"slate_id": slate_id, "series": slate.series, "track": slate.track, "track_type": slate.kind,
-                  "date": slate.date.isoformat(), "laps": slate.laps, "drivers": len(slate.entries)},
-        "drivers_without_history": [
-            {"driver": n.driver, "reason": n.reason, "similar": list(n.similar)} for n in newcomers
+        ))
+    exposures = summary.pop("exposures")
+    return RunResult(
+        slate=RunSlate(slate_id=slate_id, series=slate.series, track=slate.track, track_type=slate.kind,
+                           date=slate.date, laps=slate.laps, drivers=len(slate.entries)),
+        drivers_without_history=[
+            DriverWithoutHistory(driver=n.driver, reason=n.reason, similar=list(n.similar)) for n in newcomers
         ],
-        "lineups": lineups,
-        "exposures": evaluation.pop("exposures"),
-        "metrics": evaluation,
-        "solver": portfolio.summary(),
-        "timings": {name: round(seconds, 3) for name, seconds in timings.items()},
-        "upload_csv": upload_csv(slate, portfolio.lineups),
-    }
+        lineups=lineups,
+        exposures=exposures,
+        metrics=ContestMetrics.model_validate(summary),
+        solver=SolverSummary.model_validate(portfolio.summary()),
+        timings={name: round(seconds, 3) for name, seconds in timings.items()},
+        upload_csv=upload_csv(slate, portfolio.lineups),
+    )
+
+
+# -- the work the steps share, on points ------------------------------------------------------------------
+
+
+def solve_portfolio(
+    points: np.ndarray, slate: Slate, controls: Controls, payout: PayoutTable, style: str, seed: int,
+    progress: Progress | None = None,
+) -> Portfolio:
+    """The portfolio over `points` against a field drawn from the same projections (what opponents see):
+    `DEFAULT_FIELD_SIZE` lineups, each standing for an equal share of the contest's other entries."""
+    size = min(DEFAULT_FIELD_SIZE, payout.entries - controls.n_lineups)
+    field = sample_field(points.mean(axis=0), slate.salaries, size, style=style, seed=seed)
+    return solve(points, slate.salaries, controls, field=field, payout=payout, seed=seed, progress=progress)
+
+
+def evaluate_portfolio(
+    lineups: np.ndarray, points: np.ndarray, slate: Slate, payout: PayoutTable, style: str, seed: int
+) -> Metrics:
+    """Contest metrics on held-out scenarios `points` (drawn from `seed`) against every opponent of the contest.
+
+    A sampled field smaller than the contest under-states how high its best scores reach, which would
+    flatter win rates, so evaluation plays the whole field.
+    """
+    field = sample_field(points.mean(axis=0), slate.salaries, payout.entries - len(lineups), style=style, seed=seed)
+    return evaluate(np.asarray(lineups), points, field, payout, scenario_seed=seed)

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import httpx
 
+from pitwall.documents import RunResult
+
 ROOT = Path(__file__).resolve().parents[1]
 SLATE = ROOT / "examples/sample-slate/DKSalaries.csv"
 API = f"http://127.0.0.1:{os.environ.get('PITWALL_API_PORT', '8000')}"
@@ -55,19 +57,19 @@ def main() -> int:
             print(f"run {job['status']}: {job['error']}", file=sys.stderr)
             return 1
 
-        result = api.get(f"/api/v1/jobs/{run_id}/result").json()["result"]
-        print(f"\n{len(result['lineups'])} lineups (salary, projected points, simulated ROI, top-1% rate):")
-        for n, lineup in enumerate(result["lineups"], 1):
-            print(f"  {n:>2}. ${lineup['salary']:,}  {lineup['projection']:6.1f}  {lineup['roi']:+7.2f}"
-                  f"  {lineup['top1_rate']:.3f}  {', '.join(lineup['drivers'])}")
-        metrics = result["metrics"]
-        print(f"\nportfolio on {metrics['scenarios']:,} held-out scenarios (seed {metrics['scenario_seed']}), "
-              f"{metrics['field']['style']} field, {metrics['contest']['entries']:,} entries:")
-        print(f"  ROI {metrics['roi']:+.3f} ± {metrics['roi_se']:.3f}, top-1% rate {metrics['top1_rate']:.4f}, "
-              f"cash rate {metrics['cash_rate']:.3f}, mean overlap {metrics['mean_overlap']:.2f}")
-        top = list(result["exposures"].items())[:8]
+        result = RunResult.model_validate(api.get(f"/api/v1/jobs/{run_id}/result").json()["result"])
+        print(f"\n{len(result.lineups)} lineups (salary, projected points, simulated ROI, top-1% rate):")
+        for n, lineup in enumerate(result.lineups, 1):
+            print(f"  {n:>2}. ${lineup.salary:,}  {lineup.projection:6.1f}  {lineup.roi:+7.2f}"
+                  f"  {lineup.top1_rate:.3f}  {', '.join(lineup.drivers)}")
+        metrics = result.metrics
+        print(f"\nportfolio on {metrics.scenarios:,} held-out scenarios (seed {metrics.scenario_seed}), "
+              f"{metrics.field.style} field, {metrics.contest.entries:,} entries:")
+        print(f"  ROI {metrics.roi:+.3f} ± {metrics.roi_se:.3f}, top-1% rate {metrics.top1_rate:.4f}, "
+              f"cash rate {metrics.cash_rate:.3f}, mean overlap {metrics.mean_overlap:.2f}")
+        top = list(result.exposures.items())[:8]
         print("  exposures: " + ", ".join(f"{name} {share:.0%}" for name, share in top))
-        print("  stage seconds: " + ", ".join(f"{k} {v:.2f}" for k, v in result["timings"].items()))
+        print("  stage seconds: " + ", ".join(f"{k} {v:.2f}" for k, v in result.timings.items()))
         out = Path(os.environ.get("PITWALL_STACK_DIR", ROOT / ".stack")) / f"lineups-{run_id}.csv"
         out.write_text(api.get(f"/api/v1/jobs/{run_id}/lineups.csv").text)
         print(f"\nDraftKings upload CSV: {out}")

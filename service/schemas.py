@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from pydantic import BaseModel, Field
 
-from pydantic import BaseModel
-
+from pitwall.documents import RunResult
 from pitwall.jobs import Job, JobStatus
 
 
@@ -46,9 +45,11 @@ class JobList(BaseModel):
 
 
 class Result(BaseModel):
-    run_id: str
-    status: JobStatus
-    result: dict[str, Any]
+    """A finished job and its portfolio."""
+
+    run_id: str = Field(description="The job's run id")
+    status: JobStatus = Field(description="The job's status: complete")
+    result: RunResult = Field(description="The run's result document")
 
 
 class ErrorBody(BaseModel):

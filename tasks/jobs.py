@@ -8,6 +8,7 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
+from pitwall.documents import RunResult
 from pitwall.jobs import JobStatus
 from pitwall.stores.errors import StoreUnavailable
 from pitwall.stores.jobs import JobNotFound
@@ -39,6 +40,7 @@ def report_stage(run_id: str, stage: str, progress: float) -> None:
 
 
 @task(name="persist-result", cache_policy=NO_CACHE, **STORE_RETRIES)
-def persist_result(run_id: str, result: dict[str, Any]) -> None:
+def persist_result(run_id: str, result: RunResult) -> None:
+    """Store the result document as its JSON and mark the job complete, in one step."""
     with job_store() as store:
-        store.complete(run_id, result)
+        store.complete(run_id, result.model_dump(mode="json"))

@@ -1,30 +1,38 @@
-"""Solve the portfolio over the scenarios, then judge it on scenarios the solver never saw."""
+"""Solve the portfolio over the scenarios, judge it on scenarios the solver never saw, build the result."""
 
 from __future__ import annotations
 
 from prefect import task
+from prefect.cache_policies import NO_CACHE
 
-from pitwall.contest import Metrics, PayoutTable
-from pitwall.portfolio import Portfolio
+from pitwall import run
+from pitwall.contest import Metrics
+from pitwall.documents import RunResult
+from pitwall.newcomers import Newcomer
 from pitwall.request import ContestConfig, PortfolioConfig
-from pitwall.run import controls_for, evaluate_portfolio, evaluation_seed, solve_portfolio
-from pitwall.simulation import RaceModel, Scenarios, simulate
+from pitwall.run import Solution, controls_for, payout_for
+from pitwall.simulation import RaceModel, Scenarios
 from pitwall.slate import Slate
 
 
-def payout_table(contest: ContestConfig) -> PayoutTable:
-    return PayoutTable.gpp(entries=contest.entries, entry_fee=contest.entry_fee)
-
-
 @task(name="solve-portfolio")
-def solve(slate: Slate, shards: list[Scenarios], config: PortfolioConfig, contest: ContestConfig, seed: int) -> Portfolio:
-    points = Scenarios.concat(shards).points
-    return solve_portfolio(points, slate, controls_for(slate, config), payout_table(contest), contest.field, seed)
+def solve(slate: Slate, shards: list[Scenarios], config: PortfolioConfig, contest: ContestConfig, seed: int) -> Solution:
+    """The solve step (`pitwall.run.solve_slate`) over the shards, under the request's controls and contest."""
+    return run.solve_slate(shards, slate, controls_for(slate, config), payout_for(contest), contest.field, seed)
 
 
 @task(name="evaluate-portfolio")
-def evaluate(slate: Slate, model: RaceModel, portfolio: Portfolio, contest: ContestConfig, seed: int) -> Metrics:
-    """Contest metrics on fresh scenarios, drawn from the evaluation seed derived from the run's seed."""
-    held_out = evaluation_seed(seed)
-    points = simulate(model, contest.evaluation_scenarios, held_out).points
-    return evaluate_portfolio(portfolio.lineups, points, slate, payout_table(contest), contest.field, held_out)
+def evaluate(slate: Slate, model: RaceModel, solution: Solution, contest: ContestConfig, seed: int) -> Metrics:
+    """The evaluate step (`pitwall.run.evaluate_lineups`): contest metrics on the contest's evaluation
+    scenarios, drawn from the evaluation seed derived from the run's seed."""
+    return run.evaluate_lineups(model, solution.portfolio.lineups, slate, payout_for(contest), contest.field, seed,
+                                contest.evaluation_scenarios)
+
+
+@task(name="build-result", cache_policy=NO_CACHE)
+def build_result(
+    slate: Slate, slate_id: str | None, solution: Solution, metrics: Metrics, timings: dict[str, float],
+    newcomers: tuple[Newcomer, ...],
+) -> RunResult:
+    """The result step (`pitwall.run.build_result`): the document the job answers."""
+    return run.build_result(slate, slate_id, solution, metrics, timings, newcomers)

@@ -5,6 +5,9 @@ portfolio → evaluation on independent scenarios and an independently drawn fie
 DraftKings upload CSV and a JSON summary. evaluate: the same evaluation for any upload
 CSV, so another tool's portfolio is scored on exactly the scenarios and field that
 `optimize` with the same seed reports on.
+
+Both call the steps of a run (`pitwall.run`) that the optimize-slate flow's tasks wrap, so a job
+with the same slate, history, seed, scenario counts, controls and contest gets the same portfolio.
 """
 
 from __future__ import annotations
@@ -23,18 +26,28 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from pitwall.calibration import calibrate
 from pitwall.cli import AliasesOpt, StrictNamesOpt, app, named_track_types
-from pitwall.contest import ContestError, PayoutTable
+from pitwall.contest import ContestError, Metrics, PayoutTable
+from pitwall.documents import RunResult
 from pitwall.history import History, HistoryError
 from pitwall.portfolio import Controls, PortfolioError
-from pitwall.run import evaluate_portfolio, evaluation_seed, solve_portfolio
-from pitwall.simulation import Scenarios, simulate
-from pitwall.newcomers import Newcomer
+from pitwall.run import (
+    DEFAULT_SCENARIOS,
+    DEFAULT_SEED,
+    UnknownDrivers,
+    calibrate_race,
+    evaluate_lineups,
+    evaluation_seed,
+    simulate_shard,
+)
+from pitwall.run import build_result as build_result_step
+from pitwall.run import solve_slate
 from pitwall.results import race_track_type
-from pitwall.slate import Slate, SlateError, load_slate, read_aliases, read_upload, upload_csv
+from pitwall.simulation import RaceModel
+from pitwall.slate import Slate, SlateError, load_slate, read_aliases, read_upload
 from pitwall.tracks import UnknownTrack
 
+# Shards the solving scenarios are drawn in, so the bar can move (the same rows as one draw).
 SIMULATION_STEPS = 10
 
 
@@ -61,6 +74,11 @@ DateOpt = Annotated[str, typer.Option("--date", help="Race date, YYYY-MM-DD; cal
 SeriesOpt = Annotated[str, typer.Option("--series", help="Series: Cup, O'Reilly or Trucks.")]
 HistoryOpt = Annotated[Path | None, typer.Option("--history", help="Results CSV in the bundled format (default: bundled).")]
 ScenariosOpt = Annotated[int, typer.Option("--scenarios", min=100, help="Simulated races.")]
+EvaluationScenariosOpt = Annotated[
+    int | None,
+    typer.Option("--evaluation-scenarios", min=100,
+                 help="Held-out races the portfolio is evaluated on (default: as many as --scenarios)."),
+]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Seed; evaluation uses an independent seed derived from it.")]
 FieldOpt = Annotated[FieldKind, typer.Option("--field", help="Opponents: sharp or weak field.")]
 EntriesOpt = Annotated[int, typer.Option("--entries", min=2, help="Contest size.")]
@@ -119,11 +137,10 @@ def _load(
     return history, slate
 
 
-def _newcomers(newcomers: tuple[Newcomer, ...]) -> list[dict]:
-    """Drivers racing with the newcomer prior: a warning each on stderr, and their part of the summary."""
-    for newcomer in newcomers:
+def _warn_newcomers(model: RaceModel) -> None:
+    """Drivers racing with the newcomer prior: a warning each on stderr."""
+    for newcomer in model.newcomers:
         typer.echo(f"warning: {newcomer}", err=True)
-    return [{"driver": n.driver, "reason": n.reason, "similar": list(n.similar)} for n in newcomers]
 
 
 def _payout(entries: int, entry_fee: float, payout_path: Path | None) -> PayoutTable:
@@ -175,24 +192,16 @@ class _Stages:
         return {**self.timings, "total": round(time.perf_counter() - self.started, 3)}
 
 
-def _simulate(model, n_scenarios: int, seed: int, advance: Callable[[int, int], None]) -> np.ndarray:
-    """Scenarios in shards (identical to one run) so the bar can move."""
-    shards = min(SIMULATION_STEPS, n_scenarios)
-    parts = []
-    for shard in range(shards):
-        parts.append(simulate(model, n_scenarios, seed, shard=shard, shards=shards))
-        advance(shard + 1, shards)
-    return Scenarios.concat(parts).points
+def _calibrate(history: History, slate: Slate, stages: _Stages, strict_names: bool = False) -> RaceModel:
+    with stages.stage("calibrate"):
+        return calibrate_race(history, slate, strict_names=strict_names)
 
 
-def _evaluation(slate: Slate, model, lineups, n_scenarios: int, seed: int, field_kind: FieldKind, payout, stages):
-    """Score lineups on scenarios and a field drawn from the evaluation seed."""
-    eval_seed = evaluation_seed(seed)
+def _evaluation(slate: Slate, model: RaceModel, lineups, n_scenarios: int, seed: int, field_kind: FieldKind,
+                payout: PayoutTable, stages: _Stages) -> Metrics:
+    """Score lineups on scenarios and a field drawn from the evaluation seed (the evaluate step)."""
     with stages.stage("evaluate", SIMULATION_STEPS + 1) as advance:
-        points = _simulate(model, n_scenarios, eval_seed, advance)
-        metrics = evaluate_portfolio(np.asarray(lineups), points, slate, payout, field_kind.value, eval_seed)
-        advance(SIMULATION_STEPS + 1, SIMULATION_STEPS + 1)
-    return metrics, eval_seed
+        return evaluate_lineups(model, lineups, slate, payout, field_kind.value, seed, n_scenarios, progress=advance)
 
 
 def _emit(summary: dict, json_path: Path | None) -> None:
@@ -211,6 +220,25 @@ def _slate_summary(slate: Slate) -> dict:
         "series": slate.series,
         "drivers": len(slate.entries),
     }
+
+
+def _run(
+    history: History, slate: Slate, controls: Controls, payout: PayoutTable, field: FieldKind, scenarios: int,
+    seed: int, evaluation_scenarios: int, strict_names: bool, stages: _Stages,
+) -> tuple[RunResult, Metrics, RaceModel]:
+    """The steps of a run in the order the optimize-slate flow runs them, each stage timed and shown."""
+    model = _calibrate(history, slate, stages, strict_names)
+    with stages.stage("simulate", SIMULATION_STEPS) as advance:
+        steps = min(SIMULATION_STEPS, scenarios)
+        shards = []
+        for shard in range(steps):
+            shards.append(simulate_shard(model, scenarios, seed, shard, steps))
+            advance(shard + 1, steps)
+    with stages.stage("solve", controls.n_lineups) as advance:
+        solution = solve_slate(shards, slate, controls, payout, field.value, seed, progress=advance)
+    metrics = _evaluation(slate, model, solution.portfolio.lineups, evaluation_scenarios, seed, field, payout, stages)
+    result = build_result_step(slate, None, solution, metrics, stages.timings, model.newcomers)
+    return result, metrics, model
 
 
 def _contest_summary(payout: PayoutTable, field_kind: FieldKind) -> dict:
@@ -234,8 +262,9 @@ def optimize(
     grid: GridOpt = None,
     track_type: TrackTypeOpt = None,
     lineups: Annotated[int, typer.Option("--lineups", min=1, max=150, help="Lineups in the portfolio.")] = 20,
-    scenarios: ScenariosOpt = 10_000,
-    seed: SeedOpt = 7,
+    scenarios: ScenariosOpt = DEFAULT_SCENARIOS,
+    seed: SeedOpt = DEFAULT_SEED,
+    evaluation_scenarios: EvaluationScenariosOpt = None,
     max_exposure: Annotated[float, typer.Option("--max-exposure", min=0.0, max=1.0, help="Most lineups any driver is in, as a share.")] = 1.0,
     max_overlap: Annotated[int | None, typer.Option("--max-overlap", min=0, max=5, help="Most drivers two lineups share.")] = None,
     lock: Annotated[list[str] | None, typer.Option("--lock", help="Driver in every lineup (repeatable).")] = None,
@@ -273,25 +302,22 @@ def optimize(
         except (SlateError, PortfolioError) as error:
             raise _fail(str(error)) from None
         payout = _payout(entries, entry_fee, payout_path)
+        evaluation_scenarios = evaluation_scenarios or scenarios
         try:
-            with stages.stage("calibrate"):
-                model = calibrate(history, slate)
-            with stages.stage("simulate", SIMULATION_STEPS) as advance:
-                points = _simulate(model, scenarios, seed, advance)
-            with stages.stage("solve", lineups) as advance:
-                portfolio = solve_portfolio(points, slate, controls, payout, field.value, seed, progress=advance)
-            out.write_text(upload_csv(slate, portfolio.lineups.tolist()))
-            metrics, eval_seed = _evaluation(slate, model, portfolio.lineups, scenarios, seed, field, payout, stages)
-        except (PortfolioError, ContestError, SlateError, UnknownTrack, ValueError) as error:
+            result, metrics, model = _run(history, slate, controls, payout, field, scenarios, seed,
+                                          evaluation_scenarios, strict_names, stages)
+        except (PortfolioError, ContestError, SlateError, UnknownTrack, UnknownDrivers, ValueError) as error:
             raise _fail(str(error)) from None
+        out.write_text(result.upload_csv)
+    _warn_newcomers(model)
     timings = stages.total()
     names = slate.names
     _emit(
         {
             "slate": _slate_summary(slate),
-            "drivers_without_history": _newcomers(model.newcomers),
+            "drivers_without_history": [d.model_dump(mode="json") for d in result.drivers_without_history],
             "upload_csv": str(out),
-            "lineups": [" / ".join(names[i] for i in lineup) for lineup in portfolio.lineups.tolist()],
+            "lineups": [" / ".join(lineup.drivers) for lineup in result.lineups],
             "controls": {
                 "lineups": lineups,
                 "max_exposure": max_exposure,
@@ -303,11 +329,11 @@ def optimize(
             "contest": _contest_summary(payout, field),
             "scenarios": {
                 "solve": {"count": scenarios, "seed": seed},
-                "evaluate": {"count": scenarios, "seed": eval_seed},
+                "evaluate": {"count": evaluation_scenarios, "seed": evaluation_seed(seed)},
                 "note": "metrics come from scenarios and a field drawn independently of those the portfolio was solved on",
             },
             "timings": {key: timings[key] for key in ("calibrate", "simulate", "solve", "evaluate", "total")},
-            "solver": portfolio.summary(),
+            "solver": result.solver.model_dump(mode="json"),
             "metrics": metrics.summary(names),
         },
         json_path,
@@ -323,8 +349,8 @@ def evaluate(
     lineups_path: Annotated[Path, typer.Option("--lineups", help="DraftKings upload CSV of any portfolio.")],
     grid: GridOpt = None,
     track_type: TrackTypeOpt = None,
-    scenarios: ScenariosOpt = 10_000,
-    seed: SeedOpt = 7,
+    scenarios: ScenariosOpt = DEFAULT_SCENARIOS,
+    seed: SeedOpt = DEFAULT_SEED,
     history_path: HistoryOpt = None,
     series: SeriesOpt = "Cup",
     field: FieldOpt = FieldKind.sharp,
@@ -346,9 +372,8 @@ def evaluate(
             raise _fail(f"{str(lineups_path)!r} holds no lineups")
         payout = _payout(entries, entry_fee, payout_path)
         try:
-            with stages.stage("calibrate"):
-                model = calibrate(history, slate)
-            metrics, eval_seed = _evaluation(slate, model, lineups, scenarios, seed, field, payout, stages)
+            model = _calibrate(history, slate, stages)
+            metrics = _evaluation(slate, model, np.asarray(lineups), scenarios, seed, field, payout, stages)
         except (ContestError, ValueError) as error:
             raise _fail(str(error)) from None
     timings = stages.total()
@@ -358,7 +383,7 @@ def evaluate(
             "lineups_file": str(lineups_path),
             "contest": _contest_summary(payout, field),
             "scenarios": {
-                "evaluate": {"count": scenarios, "seed": eval_seed},
+                "evaluate": {"count": scenarios, "seed": evaluation_seed(seed)},
                 "note": "the evaluation seed is the one `pitwall optimize --seed` evaluates on, independent of its solving seed",
             },
             "timings": {key: timings[key] for key in ("calibrate", "evaluate", "total")},

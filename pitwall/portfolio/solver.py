@@ -21,8 +21,9 @@ from pitwall.portfolio.greedy import _Greedy
 from pitwall.portfolio.screen import _screen
 from pitwall.portfolio.selection import _Selection
 
-# Opponent lineups sampled when the caller gives no field; each stands for
-# (entries - n) / DEFAULT_FIELD_SIZE opponents.
+# Opponent lineups the solver plays against, here only: sampled when the caller gives no field, and the size
+# of the field a run's solve step draws (`pitwall.run.solve_portfolio`). Each stands for
+# (entries - n) / DEFAULT_FIELD_SIZE opponents (fewer lineups in a smaller contest).
 DEFAULT_FIELD_SIZE = 2_000
 
 

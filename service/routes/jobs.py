@@ -8,6 +8,7 @@ from anyio import to_thread
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 
+from pitwall.documents import RunResult
 from pitwall.jobs import Job, JobStatus
 from pitwall.request import OptimizeRequest
 from pitwall.stores.jobs import IdempotencyConflict, JobStore
@@ -89,8 +90,8 @@ async def job_status(
     return JobView.of(await _job(run_id, jobs, reconciler))
 
 
-async def _finished(run_id: str, jobs: JobStore, reconciler: Reconciler) -> tuple[Job, dict] | JSONResponse:
-    """The job and its result once complete; a 202 with the job while it is still on its way."""
+async def _finished(run_id: str, jobs: JobStore, reconciler: Reconciler) -> tuple[Job, RunResult] | JSONResponse:
+    """The job and its result document once complete; a 202 with the job while it is still on its way."""
     job = await _job(run_id, jobs, reconciler)
     if job.status in (JobStatus.pending, JobStatus.running):
         return JSONResponse(status_code=202, content=JobView.of(job).model_dump(mode="json"))
@@ -99,7 +100,7 @@ async def _finished(run_id: str, jobs: JobStore, reconciler: Reconciler) -> tupl
     result = await to_thread.run_sync(jobs.result, run_id)
     if result is None:  # complete and result are written together; only expiry separates them
         raise HTTPException(status_code=404, detail=f"the result of job {clip(run_id)!r} has expired")
-    return job, result
+    return job, RunResult.model_validate(result)
 
 
 _RESULT_RESPONSES = {
@@ -116,6 +117,7 @@ async def job_result(
     jobs: JobStore = Depends(get_jobs),
     reconciler: Reconciler = Depends(get_reconciler),
 ) -> Result | JSONResponse:
+    """The portfolio of a complete job: lineups, exposures, contest metrics, solver summary, upload CSV."""
     finished = await _finished(run_id, jobs, reconciler)
     if isinstance(finished, JSONResponse):
         return finished
@@ -147,7 +149,7 @@ async def job_lineups_csv(
         return finished
     _, result = finished
     return Response(
-        content=result["upload_csv"],
+        content=result.upload_csv,
         media_type="text/csv",
         headers={"Content-Disposition": f'attachment; filename="pitwall-{run_id}.csv"'},
     )
