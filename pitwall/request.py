@@ -1,21 +1,84 @@
 """What a user asks pitwall to optimize: a slate (stored, or inline), scenario and portfolio settings.
 
 Validated once at the edge; the job record keeps the validated form, and the flow reads it from there.
+Whatever can be decided without the knowledge graph is decided here, so a request that cannot succeed is
+refused at submit (a 422 naming the field) instead of failing in its run: numbers are JSON numbers of the
+right kind (no booleans, no strings, no 1.0 for a count); an inline slate keeps the slate rules of
+`pitwall.slate.slate_problems`, the same ones a salary CSV upload keeps; and the portfolio controls must
+name drivers of the inline slate and be satisfiable on it. A stored slate (`slate_id`) is not read at
+submit: the run checks the controls against it and fails, with the reason in the job, when they conflict.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+import math
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, ValidationError, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from pitwall.slate import read_aliases
+from pitwall.rules import ROSTER_SIZE, SALARY_CAP
+from pitwall.slate import (
+    DK_ID_MAX,
+    DK_ID_MIN,
+    SALARY_MAX,
+    SALARY_MIN,
+    Entry,
+    Slate,
+    SlateError,
+    apply_aliases,
+    dk_id_problem,
+    normalize_name,
+    race_problem,
+    read_aliases,
+    salary_problem,
+    slate_problems,
+    start_problem,
+)
+from pitwall.tracks import TRACK_TYPE_NAMES
 
 # The limits of a request, defined here only: whatever enforces them (the solver, too) imports them.
 MAX_DRIVERS = 80
 MAX_SCENARIOS = 100_000
 MAX_LINEUPS = 150
+
+# JSON numbers only: strict, so `true`, `"5"` and (for a count) `1.0` are refused, never coerced.
+# A float field still takes a JSON integer (`"entry_fee": 20`).
+Int = Annotated[int, Strict()]
+Float = Annotated[float, Strict()]
+
+
+def _refusal(message: str) -> PydanticCustomError:
+    # The message goes in as context, so braces in a driver's name are not read as a template.
+    return PydanticCustomError("invalid_request", "{message}", {"message": message})
+
+
+def _rule(problem_of: Callable[[int], str | None]) -> AfterValidator:
+    """A field validator applying one of the slate rules of `pitwall.slate`, with its message."""
+
+    def check(value: int) -> int:
+        problem = problem_of(value)
+        if problem:
+            raise _refusal(problem)
+        return value
+
+    return AfterValidator(check)
+
+
+class _Refusals:
+    """Problems found by a model validator, each at its own field, raised together as one ValidationError."""
+
+    def __init__(self) -> None:
+        self.errors: list[InitErrorDetails] = []
+
+    def add(self, loc: tuple[str | int, ...], message: str, value: Any = None) -> None:
+        self.errors.append(InitErrorDetails(type=_refusal(message), loc=loc, input=value))
+
+    def raise_any(self, title: str) -> None:
+        if self.errors:
+            raise ValidationError.from_exception_data(title, self.errors)
 
 
 class _Strict(BaseModel):
@@ -24,62 +87,144 @@ class _Strict(BaseModel):
 
 
 class InlineDriver(_Strict):
-    name: str = Field(min_length=1, max_length=100)
-    dk_id: int = Field(ge=1)
-    salary: int = Field(ge=1_000, le=20_000)
-    start: int = Field(ge=1, le=MAX_DRIVERS)
+    name: str = Field(min_length=1, max_length=100, description="the driver, as DraftKings or the results spell him")
+    dk_id: Annotated[Int, _rule(dk_id_problem)] = Field(
+        description=f"DraftKings id, {DK_ID_MIN} … {DK_ID_MAX}; no two drivers share one",
+        json_schema_extra={"minimum": DK_ID_MIN, "maximum": DK_ID_MAX},
+    )
+    salary: Annotated[Int, _rule(salary_problem)] = Field(
+        description=f"whole dollars, DraftKings' NASCAR range ${SALARY_MIN:,} … ${SALARY_MAX:,}",
+        json_schema_extra={"minimum": SALARY_MIN, "maximum": SALARY_MAX},
+    )
+    start: Annotated[Int, _rule(start_problem)] = Field(
+        description="starting position, 1 … the number of drivers; no two drivers share one",
+        json_schema_extra={"minimum": 1, "maximum": MAX_DRIVERS},
+    )
 
 
 class Race(_Strict):
     track: str = Field(min_length=1, max_length=100)
     date: dt.date
-    laps: int = Field(ge=1, le=2_000)
-    track_type: str | None = Field(default=None, max_length=30)
+    laps: Int = Field(ge=1, le=2_000)
+    track_type: str | None = Field(
+        default=None, max_length=30,
+        description=f"one of {', '.join(TRACK_TYPE_NAMES)}; needed only for a track pitwall does not know "
+        "(an unknown type, or an unknown track without one, is a 422)",
+    )
     series: str = Field(default="Cup", max_length=30)
+
+    @model_validator(mode="after")
+    def _has_a_track_type(self) -> Race:
+        problem = race_problem(self.track, self.date, self.track_type)
+        if problem is not None:
+            refusals = _Refusals()
+            field, message = problem
+            refusals.add((field,), message, getattr(self, field))
+            refusals.raise_any(type(self).__name__)
+        return self
 
 
 class ScenarioConfig(_Strict):
-    n_scenarios: int = Field(default=10_000, ge=100, le=MAX_SCENARIOS)
-    seed: int = Field(default=7, ge=0, le=2**32 - 1)
-    shards: int = Field(default=4, ge=1, le=64)
+    n_scenarios: Int = Field(default=10_000, ge=100, le=MAX_SCENARIOS)
+    seed: Int = Field(default=7, ge=0, le=2**32 - 1)
+    shards: Int = Field(default=4, ge=1, le=64)
 
 
 class PortfolioConfig(_Strict):
-    n_lineups: int = Field(default=20, ge=1, le=MAX_LINEUPS)
-    max_exposure: float = Field(default=1.0, gt=0, le=1)
-    driver_max_exposure: dict[str, float] = Field(default_factory=dict, max_length=MAX_DRIVERS)
-    driver_min_exposure: dict[str, float] = Field(default_factory=dict, max_length=MAX_DRIVERS)
-    max_overlap: int | None = Field(default=None, ge=0, le=5, description="most drivers two lineups may share")
-    min_salary: int = Field(default=0, ge=0, le=50_000)
-    locks: list[str] = Field(default_factory=list, max_length=6)
-    excludes: list[str] = Field(default_factory=list, max_length=MAX_DRIVERS)
+    n_lineups: Int = Field(default=20, ge=1, le=MAX_LINEUPS)
+    max_exposure: Float = Field(default=1.0, gt=0, le=1, description="largest share of lineups any driver is in")
+    driver_max_exposure: dict[str, Float] = Field(
+        default_factory=dict, max_length=MAX_DRIVERS,
+        description="driver → largest share of lineups, 0 … 1 (replaces max_exposure for that driver); "
+        "for an inline slate, each a driver of it",
+    )
+    driver_min_exposure: dict[str, Float] = Field(
+        default_factory=dict, max_length=MAX_DRIVERS,
+        description="driver → smallest share of lineups, 0 … 1; for an inline slate, each a driver of it",
+    )
+    max_overlap: Int | None = Field(default=None, ge=0, le=5, description="most drivers two lineups may share")
+    min_salary: Int = Field(
+        default=0, ge=0, le=SALARY_CAP,
+        description=f"least salary of a lineup, at most the ${SALARY_CAP:,} cap (and, for an inline slate, at most "
+        "its richest lineup)",
+    )
+    locks: list[str] = Field(
+        default_factory=list, max_length=ROSTER_SIZE,
+        description=f"drivers in every lineup: at most {ROSTER_SIZE}, none also excluded; for an inline slate, "
+        "drivers of it whose salaries leave a lineup under the cap",
+    )
+    excludes: list[str] = Field(
+        default_factory=list, max_length=MAX_DRIVERS,
+        description=f"drivers in no lineup; for an inline slate, drivers of it, leaving at least {ROSTER_SIZE}",
+    )
 
     @model_validator(mode="after")
-    def _exposures_are_shares(self) -> PortfolioConfig:
+    def _controls_agree(self) -> PortfolioConfig:
+        """Conflicts between the controls themselves, whatever the slate (the checks of
+        `pitwall.portfolio.Controls` that need no slate, on names)."""
+        refusals = _Refusals()
         for name, shares in (("driver_max_exposure", self.driver_max_exposure),
                              ("driver_min_exposure", self.driver_min_exposure)):
-            bad = [driver for driver, share in shares.items() if not 0 <= share <= 1]
-            if bad:
-                raise ValueError(f"{name}: shares must lie in [0, 1], not for {', '.join(bad)}")
+            for driver, share in shares.items():
+                if not 0 <= share <= 1:
+                    refusals.add((name, driver), f"{driver}: a share of lineups lies in [0, 1], got {share}", share)
+        n = self.n_lineups
+        locked = {normalize_name(name): name for name in self.locks}
+        highest = {normalize_name(name): share for name, share in self.driver_max_exposure.items()}
+        lowest = {normalize_name(name): share for name, share in self.driver_min_exposure.items()}
+        for index, name in enumerate(self.excludes):
+            key = normalize_name(name)
+            if key in locked:
+                refusals.add(("excludes", index), f"{name!r} is both locked and excluded", name)
+            elif math.ceil(lowest.get(key, 0.0) * n - 1e-9) > 0:
+                refusals.add(("excludes", index), f"{name!r} is excluded but driver_min_exposure needs them", name)
+        for index, name in enumerate(self.locks):
+            key = normalize_name(name)
+            if key in highest and math.floor(highest[key] * n + 1e-9) < n:
+                refusals.add(("locks", index), f"{name!r} is locked, in every lineup, but driver_max_exposure "
+                             f"allows {math.floor(highest[key] * n + 1e-9)} of {n}", name)
+        for name, share in self.driver_min_exposure.items():
+            key = normalize_name(name)
+            most = highest.get(key, self.max_exposure)
+            if key not in locked and math.ceil(share * n - 1e-9) > math.floor(most * n + 1e-9):
+                refusals.add(("driver_min_exposure", name), f"{name}: min exposure needs "
+                             f"{math.ceil(share * n - 1e-9)} lineups, max exposure allows "
+                             f"{math.floor(most * n + 1e-9)} of {n}", share)
+        demand = sum(math.ceil(share * n - 1e-9) for key, share in lowest.items() if key not in locked) + n * len(locked)
+        if demand > ROSTER_SIZE * n:
+            refusals.add(("driver_min_exposure",), f"min exposures need {demand} driver slots, {n} lineups have "
+                         f"{ROSTER_SIZE * n}", self.driver_min_exposure)
+        if self.max_overlap is not None and len(locked) > self.max_overlap and n > 1:
+            refusals.add(("locks",), f"{len(locked)} locked drivers are shared by every two lineups, above "
+                         f"max_overlap {self.max_overlap}", self.locks)
+        refusals.raise_any(type(self).__name__)
         return self
 
 
 class ContestConfig(_Strict):
-    entries: int = Field(default=10_000, ge=200, le=100_000)
-    entry_fee: float = Field(default=20.0, gt=0, le=10_000)
+    entries: Int = Field(default=10_000, ge=200, le=100_000)
+    entry_fee: Float = Field(default=20.0, gt=0, le=10_000)
     field: Literal["sharp", "weak"] = "sharp"
-    evaluation_scenarios: int = Field(default=5_000, ge=100, le=MAX_SCENARIOS)
+    evaluation_scenarios: Int = Field(default=5_000, ge=100, le=MAX_SCENARIOS)
 
 
 class OptimizeRequest(_Strict):
-    slate_id: str | None = Field(default=None, min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:-]+$")
+    slate_id: str | None = Field(
+        default=None, min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:-]+$",
+        description="a stored slate (POST /api/v1/slates); not read at submit: an unknown id, or controls that "
+        "do not fit the slate, fail the run with the reason in the job",
+    )
     race: Race | None = None
-    drivers: list[InlineDriver] = Field(default_factory=list, max_length=MAX_DRIVERS)
+    drivers: list[InlineDriver] = Field(
+        default_factory=list, max_length=MAX_DRIVERS,
+        description=f"an inline slate: {ROSTER_SIZE} … {MAX_DRIVERS} drivers, no name (after aliases_csv), DK id or "
+        "start twice, starts 1 … the number of drivers, a lineup under the cap",
+    )
     scenario_config: ScenarioConfig = Field(default_factory=ScenarioConfig)
     portfolio: PortfolioConfig = Field(default_factory=PortfolioConfig)
     contest: ContestConfig = Field(default_factory=ContestConfig)
     strict_names: bool = Field(
-        default=False,
+        default=False, strict=True,
         description="fail the run when a driver has no result in the slate's series, instead of racing them with "
         "the newcomer prior",
     )
@@ -98,10 +243,92 @@ class OptimizeRequest(_Strict):
             raise ValueError("give slate_id or inline drivers, not both")
         if self.drivers and self.race is None:
             raise ValueError("inline drivers need race (track, date, laps)")
-        if self.drivers and len(self.drivers) < 6:
-            raise ValueError("an inline slate needs at least 6 drivers")
+        if self.drivers and len(self.drivers) < ROSTER_SIZE:
+            raise ValueError(f"an inline slate needs at least {ROSTER_SIZE} drivers")
         if self.aliases_csv is not None:
             if not self.drivers:
                 raise ValueError("aliases_csv applies to inline drivers; a stored slate took its aliases at upload")
-            read_aliases(self.aliases_csv)  # a malformed file is refused here, not in the run
+            try:
+                read_aliases(self.aliases_csv)  # a malformed file is refused here, not in the run
+            except SlateError as error:
+                refusals = _Refusals()
+                refusals.add(("aliases_csv",), str(error))
+                refusals.raise_any(type(self).__name__)
         return self
+
+    @model_validator(mode="after")
+    def _inline_slate_can_run(self) -> OptimizeRequest:
+        """An inline slate keeps the slate rules, and the controls fit it: what its run would find, found now."""
+        if not self.drivers or self.race is None:
+            return self
+        refusals = _Refusals()
+        aliases = read_aliases(self.aliases_csv) if self.aliases_csv else None
+        values = [(apply_aliases(d.name, aliases), d.dk_id, d.salary, d.start) for d in self.drivers]
+        for problem in slate_problems(values, where=lambda i: f"drivers.{i}"):
+            loc: tuple[str | int, ...] = ("drivers",)
+            if problem.index is not None:
+                loc = ("drivers", problem.index, problem.field or "name")
+            refusals.add(loc, problem.message, values[problem.index][DRIVER_VALUE[problem.field]]
+                         if problem.index is not None and problem.field else None)
+        refusals.raise_any(type(self).__name__)
+        # The slate the run builds (`pitwall.run.inline_slate`), and names matched as the run matches them.
+        race = self.race
+        slate = Slate(track=race.track, date=race.date, laps=race.laps, track_type=race.track_type,
+                      series=race.series, entries=tuple(Entry(*driver) for driver in values))  # type: ignore[arg-type]
+        self._controls_fit(slate, refusals)
+        refusals.raise_any(type(self).__name__)
+        return self
+
+    def _controls_fit(self, slate: Slate, refusals: _Refusals) -> None:
+        """The checks of `pitwall.portfolio.Controls.check_slate`, on the inline slate: every named driver is
+        on it, locks leave a lineup under the cap, excludes leave a lineup, min_salary is reachable."""
+        config = self.portfolio
+
+        def find(loc: tuple[str | int, ...], name: str) -> int | None:
+            try:
+                return slate.index(name)
+            except SlateError as error:
+                refusals.add(("portfolio", *loc), error.problems[0], name)
+                return None
+
+        locks = {i for j, name in enumerate(config.locks) if (i := find(("locks", j), name)) is not None}
+        excludes = {i for j, name in enumerate(config.excludes) if (i := find(("excludes", j), name)) is not None}
+        for field in ("driver_max_exposure", "driver_min_exposure"):
+            for name in getattr(config, field):
+                find((field, name), name)
+        if refusals.errors:
+            return
+        salaries = [int(s) for s in slate.salaries]
+        locked = sum(salaries[i] for i in locks)
+        if locked > SALARY_CAP:
+            refusals.add(("portfolio", "locks"), f"the locked drivers' salaries alone come to ${locked:,}, over the "
+                         f"${SALARY_CAP:,} cap", config.locks)
+            return
+        allowed = [i for i in range(len(salaries)) if i not in excludes]
+        if len(allowed) < ROSTER_SIZE:
+            refusals.add(("portfolio", "excludes"), f"excludes leave {len(allowed)} drivers, a lineup needs "
+                         f"{ROSTER_SIZE}", config.excludes)
+            return
+        rest = sorted(salaries[i] for i in allowed if i not in locks)
+        need = ROSTER_SIZE - len(locks)
+        cheapest = locked + sum(rest[:need])
+        richest = locked + (sum(rest[len(rest) - need:]) if need else 0)
+        if cheapest > SALARY_CAP:
+            refusals.add(("portfolio", "locks"), f"the locked drivers with the cheapest others cost ${cheapest:,}, "
+                         f"over the ${SALARY_CAP:,} cap", config.locks)
+        n = config.n_lineups
+        highest = {slate.index(name): share for name, share in config.driver_max_exposure.items()}
+        room = sum(
+            n if i in locks and i not in highest else min(n, math.floor(highest.get(i, config.max_exposure) * n + 1e-9))
+            for i in allowed
+        )
+        if room < ROSTER_SIZE * n:
+            refusals.add(("portfolio", "max_exposure"), f"max exposure leaves room for {room} driver slots, {n} "
+                         f"lineups need {ROSTER_SIZE * n}", config.max_exposure)
+        if richest < config.min_salary:
+            refusals.add(("portfolio", "min_salary"), f"min_salary ${config.min_salary:,} is above the richest "
+                         f"possible lineup of the inline drivers, ${richest:,}", config.min_salary)
+
+
+# Where `slate_problems`' field names sit in a driver's values.
+DRIVER_VALUE = {"name": 0, "dk_id": 1, "salary": 2, "start": 3}

@@ -14,14 +14,15 @@ import datetime as dt
 import io
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
 from pitwall.rules import ROSTER_POSITION, ROSTER_SIZE, SALARY_CAP, validate_lineup
-from pitwall.tracks import check_track_type, track_type
+from pitwall.text import csv_safe
+from pitwall.tracks import UnknownTrack, check_track_type, track_type
 
 SALARY_COLUMNS = (
     "Position",
@@ -38,6 +39,19 @@ _REQUIRED = ("Name", "ID", "Salary")
 _GRID_DRIVER_COLUMNS = ("ID", "DK ID", "Name", "Driver")
 _GRID_POSITION_COLUMNS = ("Start", "Starting Position", "Position", "Pos")
 _SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
+
+
+# What a slate may hold, checked the same way wherever a slate comes in (a salary CSV upload, the command
+# line, an inline slate in an optimize request): `slate_problems` applies every rule.
+# DraftKings ids are positive 32-bit integers.
+DK_ID_MIN = 1
+DK_ID_MAX = 2**31 - 1
+# DraftKings' NASCAR Classic salaries, whole dollars: the cheapest drivers are priced around $4,500 and the
+# dearest around $12,500-$13,000; the bounds leave room on both sides and refuse anything DraftKings never posts.
+SALARY_MIN = 3_000
+SALARY_MAX = 16_000
+# The fields of a driver on a slate, as `slate_problems` names them.
+DRIVER_FIELDS = ("name", "dk_id", "salary", "start")
 
 
 class SlateError(ValueError):
@@ -75,9 +89,12 @@ class Slate:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "entries", tuple(self.entries))
-        if self.track_type is not None:
-            object.__setattr__(self, "track_type", check_track_type(self.track_type))
         problems = []
+        if self.track_type is not None:
+            problem = track_type_problem(self.track_type)
+            if problem:
+                raise SlateError(problem)
+            object.__setattr__(self, "track_type", check_track_type(self.track_type))
         if self.laps < 1:
             problems.append(f"laps must be positive, got {self.laps}")
         if len(self.entries) < ROSTER_SIZE:
@@ -157,6 +174,126 @@ def similar_names(name: str, choices: Sequence[str], limit: int = 3) -> tuple[st
     return tuple(match for match, _, _ in found)
 
 
+# -- the rules of a slate ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SlateProblem:
+    """One broken rule of a slate: the driver it concerns (`index`, in the order the drivers were given; None
+    for the slate as a whole), the field (one of `DRIVER_FIELDS`; None for the slate as a whole) and what is
+    wrong. Callers say where that is in their own terms: a CSV row and column, or a request field."""
+
+    index: int | None
+    field: str | None
+    message: str
+
+
+def _shown(value: object) -> str:
+    text = str(value)
+    return text if len(text) <= 20 else text[:19] + "…"
+
+
+def dk_id_problem(dk_id: int) -> str | None:
+    """Why `dk_id` cannot be a DraftKings id, or None."""
+    if not DK_ID_MIN <= dk_id <= DK_ID_MAX:
+        return f"DK id {_shown(dk_id)} is outside {DK_ID_MIN} … {DK_ID_MAX:,} (DraftKings ids are positive 32-bit integers)"
+    return None
+
+
+def salary_problem(salary: int) -> str | None:
+    """Why `salary` (whole dollars) cannot be a DraftKings NASCAR salary, or None."""
+    if not SALARY_MIN <= salary <= SALARY_MAX:
+        return f"salary {_shown(salary)} is outside DraftKings' NASCAR range ${SALARY_MIN:,} … ${SALARY_MAX:,}"
+    return None
+
+
+def start_problem(start: int, field_size: int | None = None) -> str | None:
+    """Why `start` cannot be a starting position on a slate of `field_size` drivers (any size if None), or None."""
+    if start < 1:
+        return f"starting position {_shown(start)} is below 1 (the pole)"
+    if field_size is not None and start > field_size:
+        return f"starting position {_shown(start)} is beyond the field of {field_size} drivers (starts run 1 … {field_size})"
+    return None
+
+
+def track_type_problem(kind: str) -> str | None:
+    """Why `kind` is not a track type pitwall knows, or None."""
+    try:
+        check_track_type(kind)
+    except ValueError as error:
+        return str(error)
+    return None
+
+
+def race_problem(track: str, date: dt.date | None, kind: str | None) -> tuple[str, str] | None:
+    """The field (`track_type` or `track`) and why, when a race's track type is neither given as a known type
+    nor known from the track map; None when the race has a type."""
+    if kind is not None:
+        problem = track_type_problem(kind)
+        return ("track_type", problem) if problem else None
+    try:
+        track_type(track, on=date)
+    except UnknownTrack as error:
+        return ("track", str(error))
+    return None
+
+
+DriverValues = tuple["str | None", "int | None", "int | None", "int | None"]
+
+
+def slate_problems(
+    drivers: Sequence[DriverValues], *, where: Callable[[int], str] = lambda i: f"driver {i + 1}"
+) -> list[SlateProblem]:
+    """Every rule a slate's drivers break: each given as (name, DK id, salary, start), a value None when it
+    could not be read (its reader reported that already).
+
+    Per driver: DK id in `DK_ID_MIN` … `DK_ID_MAX`, salary in `SALARY_MIN` … `SALARY_MAX`, start in 1 … the
+    number of drivers. Across drivers: no name (as `normalize_name` reduces it), DK id or start twice; `where(i)`
+    names the other driver in the message. Then, when every driver is sound, the slate as a whole: at least a
+    lineup's worth of drivers, and a lineup that fits the salary cap.
+    """
+    problems: list[SlateProblem] = []
+    size = len(drivers)
+    for index, (name, dk_id, salary, start) in enumerate(drivers):
+        if name is not None and not name.strip():
+            problems.append(SlateProblem(index, "name", "empty"))
+        for column, value, problem in (
+            ("dk_id", dk_id, dk_id_problem(dk_id) if dk_id is not None else None),
+            ("salary", salary, salary_problem(salary) if salary is not None else None),
+            ("start", start, start_problem(start, size) if start is not None else None),
+        ):
+            if problem:
+                problems.append(SlateProblem(index, column, problem))
+    for position, column, what, key in (
+        (0, "name", "driver", normalize_name),
+        (1, "dk_id", "DK id", None),
+        (3, "start", "starting position", None),
+    ):
+        first: dict[object, int] = {}
+        for index, values in enumerate(drivers):
+            value = values[position]
+            if value is None:
+                continue
+            seen = key(value) if key else value
+            if seen in first:
+                shown = repr(value) if column == "name" else _shown(value)
+                problems.append(SlateProblem(index, column, f"duplicate {what} {shown} (also {where(first[seen])})"))
+            else:
+                first[seen] = index
+    if problems or any(value is None for values in drivers for value in values):
+        return problems
+    if size < ROSTER_SIZE:
+        problems.append(SlateProblem(None, None, f"{size} drivers, a lineup needs {ROSTER_SIZE}"))
+    else:
+        cheapest = sum(sorted(salary for _, _, salary, _ in drivers)[:ROSTER_SIZE])  # type: ignore[type-var]
+        if cheapest > SALARY_CAP:
+            problems.append(SlateProblem(
+                None, "salary",
+                f"no lineup fits the ${SALARY_CAP:,} cap (the cheapest {ROSTER_SIZE} drivers cost ${cheapest:,})",
+            ))
+    return problems
+
+
 def read_aliases(text: str) -> dict[str, str]:
     """An alias file: CSV with columns `Name` (as the results spell a driver) and `Alias` (another
     spelling, e.g. DraftKings'). Returns alias → name, the alias normalized like every name match."""
@@ -233,17 +370,33 @@ def _read_table(text: str, required: Sequence[str], what: str) -> tuple[list[str
     )
 
 
+# A whole number as DraftKings writes one: digits (`10500`), perhaps with a `$` and thousands separators
+# (`$10,500`). Not a float (`1e5`, `10500.0`) nor a shorthand (`9.5k`).
+_WHOLE = re.compile(r"(-?)\$?(\d+|\d{1,3}(?:,\d{3})+)")
+# More digits than this is beyond every bound, whatever the value.
+_MAX_DIGITS = 20
+
+
 def _integer(value: str, row: int, column: str, problems: list[str]) -> int | None:
-    cleaned = value.replace("$", "").replace(",", "").strip()
-    try:
-        number = float(cleaned)
-    except ValueError:
-        problems.append(f"row {row}, column {column!r}: {value!r} is not a number")
+    """The whole number in a CSV cell, or None with a problem naming row and column."""
+    cleaned = value.strip()
+    found = _WHOLE.fullmatch(cleaned)
+    if found is None:
+        try:
+            float(cleaned.replace("$", "").replace(",", ""))
+        except ValueError:
+            problems.append(f"row {row}, column {column!r}: {_shown(repr(value))} is not a number")
+        else:
+            problems.append(f"row {row}, column {column!r}: {_shown(repr(value))} is not a whole number written in digits (like 10500)")
         return None
-    if not number.is_integer() or number < 0:
-        problems.append(f"row {row}, column {column!r}: {value!r} is not a whole non-negative number")
-        return None
-    return int(number)
+    sign, digits = found.group(1), found.group(2).replace(",", "")
+    if len(digits) > _MAX_DIGITS:
+        digits = "9" * _MAX_DIGITS  # shown clipped; out of every range all the same
+    return -int(digits) if sign else int(digits)
+
+
+# How `read_salaries` names a driver's field in the salary file.
+_CSV_COLUMNS = {"name": "Name", "dk_id": "ID", "salary": "Salary", "start": "Start"}
 
 
 def read_salaries(
@@ -258,8 +411,10 @@ def read_salaries(
 
     Names go through the alias map (`read_aliases`), then, with `known_drivers`, are replaced by
     the matching known name; ambiguous names are errors, and so are unknown ones with
-    `strict_names` (else they are kept as given: drivers without history). Every problem found
-    is reported at once in one `SlateError`, each naming its row and column.
+    `strict_names` (else they are kept as given: drivers without history). Numbers are whole and
+    written in digits; the slate then has to keep every rule of `slate_problems` (DK ids, salaries,
+    starts within the field, nothing twice, a lineup under the cap). Every problem found is
+    reported at once in one `SlateError`, each naming its row and column.
     """
     columns, rows = _read_table(text, _REQUIRED, "salary file")
     matcher = (
@@ -269,64 +424,49 @@ def read_salaries(
     has_start = "Start" in columns
     if not has_start and grid_text is None:
         problems.append("salary file: no 'Start' column and no grid file: the starting grid is unknown")
-    parsed: list[tuple[int, str, int, int, int | None]] = []
-    first_row: dict[str, int] = {}
-    first_id: dict[int, int] = {}
+    numbers: list[int] = []
+    parsed: list[DriverValues] = []
     for number, row in rows:
         roster = row.get("Roster Position", ROSTER_POSITION) or ROSTER_POSITION
         if roster != ROSTER_POSITION:
             problems.append(f"row {number}, column 'Roster Position': {roster!r} is not a NASCAR Classic slot ({ROSTER_POSITION!r})")
-        name = row["Name"]
+        name: str | None = row["Name"]
         if not name:
             problems.append(f"row {number}, column 'Name': empty")
-            continue
-        if matcher is not None:
+            name = None
+        elif matcher is not None:
             try:
                 name = matcher.match(name)
             except SlateError as error:
                 problems.append(f"row {number}, column 'Name': {error}")
-                continue
+                name = None
         else:
             name = apply_aliases(name, aliases)
-        key = normalize_name(name)
-        if key in first_row:
-            problems.append(f"row {number}, column 'Name': duplicate driver {name!r} (also row {first_row[key]})")
-            continue
-        first_row[key] = number
         dk_id = _integer(row["ID"], number, "ID", problems)
         salary = _integer(row["Salary"], number, "Salary", problems)
         start = _integer(row["Start"], number, "Start", problems) if has_start else None
-        if dk_id is not None:
-            if dk_id in first_id:
-                problems.append(f"row {number}, column 'ID': duplicate DK id {dk_id} (also row {first_id[dk_id]})")
-            first_id[dk_id] = number
-        if start == 0:
-            problems.append(f"row {number}, column 'Start': starting positions start at 1")
-        if dk_id is not None and salary is not None:
-            parsed.append((number, name, dk_id, salary, start))
-    if grid_text is not None and not problems:
-        grid = _read_grid(grid_text, [(name, dk_id) for _, name, dk_id, _, _ in parsed])
-        parsed = [(number, name, dk_id, salary, grid[dk_id]) for number, name, dk_id, salary, _ in parsed]
-    starts: dict[int, int] = {}
-    for number, name, _, _, start in parsed:
-        if start is None:
-            continue
-        if start in starts:
-            problems.append(f"row {number}, column 'Start': position {start} also given at row {starts[start]}")
-        starts[start] = number
-    if not problems:
-        if len(parsed) < ROSTER_SIZE:
-            problems.append(f"salary file: {len(parsed)} drivers, a lineup needs {ROSTER_SIZE}")
-        else:
-            cheapest = sum(sorted(salary for _, _, _, salary, _ in parsed)[:ROSTER_SIZE])
-            if cheapest > SALARY_CAP:
-                problems.append(
-                    f"salary file, column 'Salary': no lineup fits the ${SALARY_CAP:,} cap "
-                    f"(the cheapest {ROSTER_SIZE} drivers cost ${cheapest:,})"
-                )
+        numbers.append(number)
+        parsed.append((name, dk_id, salary, start))
+    from_grid = grid_text is not None and not problems
+    if from_grid:
+        grid = _read_grid(grid_text, [(name, dk_id) for name, dk_id, _, _ in parsed])  # type: ignore[arg-type, misc]
+        parsed = [(name, dk_id, salary, grid[dk_id]) for name, dk_id, salary, _ in parsed]  # type: ignore[index]
+
+    def row_of(index: int) -> str:
+        return f"row {numbers[index]}"
+
+    readable = not problems
+    for problem in slate_problems(parsed, where=row_of):
+        if problem.index is not None and problem.field == "start" and from_grid:
+            problems.append(f"grid file, driver {parsed[problem.index][0]!r}: {problem.message}")
+        elif problem.index is not None:
+            problems.append(f"{row_of(problem.index)}, column {_CSV_COLUMNS[problem.field or 'name']!r}: {problem.message}")
+        elif readable:
+            column = f", column {_CSV_COLUMNS[problem.field]!r}" if problem.field else ""
+            problems.append(f"salary file{column}: {problem.message}")
     if problems:
         raise SlateError(problems)
-    return tuple(Entry(name, dk_id, salary, start) for _, name, dk_id, salary, start in parsed)
+    return tuple(Entry(name, dk_id, salary, start) for name, dk_id, salary, start in parsed)  # type: ignore[arg-type]
 
 
 def _read_grid(text: str, drivers: Sequence[tuple[str, int]]) -> dict[int, int]:
@@ -398,14 +538,18 @@ def load_slate(
 
 
 def salaries_csv(slate: Slate) -> str:
-    """The slate as a DraftKings salary CSV with a `Start` column (round-trips `read_salaries`)."""
+    """The slate as a DraftKings salary CSV with a `Start` column (round-trips `read_salaries`).
+
+    Name cells go through `csv_safe`: a name a spreadsheet would take for a formula (`=cmd|...`) is written
+    with a leading `'`, and reads back with it.
+    """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(SALARY_COLUMNS + ("Start",))
     game = f"{slate.track} {slate.date.isoformat()}"
     for entry in sorted(slate.entries, key=lambda e: (-e.salary, e.start)):
         writer.writerow(
-            (ROSTER_POSITION, f"{entry.name} ({entry.dk_id})", entry.name, entry.dk_id, ROSTER_POSITION,
+            (ROSTER_POSITION, csv_safe(f"{entry.name} ({entry.dk_id})"), csv_safe(entry.name), entry.dk_id, ROSTER_POSITION,
              entry.salary, game, "", "", entry.start)
         )
     return out.getvalue()

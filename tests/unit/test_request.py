@@ -10,14 +10,15 @@ from pydantic import ValidationError
 from pitwall.request import MAX_DRIVERS, MAX_LINEUPS, MAX_SCENARIOS, OptimizeRequest
 
 RACE = {"track": "Phoenix Raceway", "date": "2024-11-10", "laps": 312}
+# Starts run 1 … the number of drivers (a grid of 7 has no 14th place), and a lineup fits the cap.
 DRIVERS = [
-    {"name": "Kyle Larson", "dk_id": 4030, "salary": 12500, "start": 4},
-    {"name": "Christopher Bell", "dk_id": 4153, "salary": 12200, "start": 7},
-    {"name": "Chase Elliott", "dk_id": 4062, "salary": 11900, "start": 5},
-    {"name": "William Byron", "dk_id": 4184, "salary": 11500, "start": 8},
-    {"name": "Denny Hamlin", "dk_id": 1361, "salary": 11200, "start": 14},
-    {"name": "Ryan Blaney", "dk_id": 4023, "salary": 10900, "start": 17},
-    {"name": "Joey Logano", "dk_id": 3922, "salary": 9200, "start": 1},
+    {"name": "Kyle Larson", "dk_id": 4030, "salary": 10500, "start": 4},
+    {"name": "Christopher Bell", "dk_id": 4153, "salary": 9800, "start": 7},
+    {"name": "Chase Elliott", "dk_id": 4062, "salary": 9000, "start": 5},
+    {"name": "William Byron", "dk_id": 4184, "salary": 8200, "start": 2},
+    {"name": "Denny Hamlin", "dk_id": 1361, "salary": 7500, "start": 6},
+    {"name": "Ryan Blaney", "dk_id": 4023, "salary": 6800, "start": 3},
+    {"name": "Joey Logano", "dk_id": 3922, "salary": 5400, "start": 1},
 ]
 
 
