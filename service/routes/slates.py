@@ -12,9 +12,18 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from pitwall.request import MAX_DRIVERS
 from pitwall.newcomers import describe
-from pitwall.slate import SlateError, load_slate, read_aliases
+from pitwall.slate import (
+    DK_ID_MAX,
+    DK_ID_MIN,
+    SALARY_MAX,
+    SALARY_MIN,
+    SlateError,
+    load_slate,
+    race_problem,
+    read_aliases,
+)
 from pitwall.stores.graph import GraphStore, SlateSummary
-from pitwall.tracks import UnknownTrack
+from pitwall.tracks import TRACK_TYPE_NAMES, UnknownTrack
 from service.deps import get_graph
 from service.schemas import ErrorBody, ValidationErrorBody
 from service.security import WRITE_RESPONSES, write_access
@@ -28,19 +37,29 @@ _UNAVAILABLE = {503: {"model": ErrorBody, "description": "Neo4j is unavailable"}
 class SlateUpload(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    salaries_csv: str = Field(min_length=1, max_length=200_000, description="DraftKings salary CSV as exported")
+    salaries_csv: str = Field(
+        min_length=1, max_length=200_000,
+        description=f"DraftKings salary CSV as exported (with a Start column, or give grid_csv). At most {MAX_DRIVERS} "
+        f"drivers; per row a DK ID {DK_ID_MIN} … {DK_ID_MAX}, a Salary of ${SALARY_MIN:,} … ${SALARY_MAX:,} in whole "
+        "dollars (10500 or $10,500; not 1e5, 9.5k or 10500.5) and a Start of 1 … the number of drivers; no driver, "
+        "ID or Start twice. Any violation is a 422 naming row, column and rule",
+    )
     grid_csv: str | None = Field(default=None, max_length=50_000, description="name or DK id → starting position")
     track: str = Field(min_length=1, max_length=100)
     date: dt.date
-    laps: int = Field(ge=1, le=2_000)
-    track_type: str | None = Field(default=None, max_length=30, description="needed only for a track pitwall does not know")
+    laps: int = Field(ge=1, le=2_000, strict=True)
+    track_type: str | None = Field(
+        default=None, max_length=30,
+        description=f"one of {', '.join(TRACK_TYPE_NAMES)}; needed only for a track pitwall does not know "
+        "(another value is a 422)",
+    )
     series: str = Field(default="Cup", max_length=30)
     aliases_csv: str | None = Field(
         default=None, max_length=50_000,
         description="CSV with columns Name (as the results spell a driver) and Alias (another spelling, e.g. DraftKings')",
     )
     strict_names: bool = Field(
-        default=False, description="refuse drivers with no result in the series instead of storing them as newcomers"
+        default=False, strict=True, description="refuse drivers with no result in the series instead of storing them as newcomers"
     )
 
 
@@ -101,9 +120,18 @@ def _invalid(field: str, problems: list[str]) -> JSONResponse:
 async def upload_slate(body: SlateUpload, graph: GraphStore = Depends(get_graph)) -> SlateDetail | JSONResponse:
     """Validate a salary CSV against the drivers pitwall knows and store it; the same content gets the same id.
 
+    Every row keeps the slate rules (`pitwall.slate.slate_problems`): DK ids 1 … 2,147,483,647, salaries
+    $3,000 … $16,000 in whole dollars, starts 1 … the number of drivers, no driver, id or start twice; the
+    track has a known type or `track_type` names one. Any violation is a 422 naming row, column and rule,
+    and nothing is stored.
+
     Names are matched to the results' spelling (after the alias file, ignoring accents, case and suffixes);
     a driver with no result in the series is stored as given and listed with why, unless `strict_names`.
     """
+    race = race_problem(body.track, body.date, body.track_type)
+    if race is not None:  # an unknown track type, or a track the map does not know and no type for it
+        field, message = race
+        return _invalid(field, [message])
     series_of = await to_thread.run_sync(graph.driver_series)
     known = [name for name, series in series_of.items() if body.series in series]
     if not known:
