@@ -238,7 +238,7 @@ def race_problem(track: str, date: dt.date | None, kind: str | None) -> tuple[st
     return None
 
 
-DriverValues = tuple["str | None", "int | None", "int | None", "int | None"]
+DriverValues = tuple[str | None, int | None, int | None, int | None]
 
 
 def slate_problems(
