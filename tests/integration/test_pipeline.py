@@ -87,14 +87,22 @@ def test_a_stored_slate_is_optimized_under_its_controls(api: httpx.Client, slate
 
 
 def test_controls_that_cannot_hold_fail_the_run_naming_the_conflict(api: httpx.Client, slate: dict) -> None:
+    # A conflict among the controls themselves needs no slate: refused at submit, no job.
+    refused = api.post("/api/v1/optimize", json={
+        "slate_id": slate["slate_id"],
+        "portfolio": {"n_lineups": 10, "locks": ["Ryan Blaney"], "driver_max_exposure": {"Ryan Blaney": 0.5}},
+    })
+    assert refused.status_code == 422 and "Ryan Blaney" in refused.text
+    # One that needs the stored slate's salaries (the API does not read the graph at submit) fails the run.
+    locks = ["Kyle Larson", "Christopher Bell", "Chase Elliott", "William Byron", "Ryan Blaney"]
     run_id = api.post("/api/v1/optimize", json={
         "slate_id": slate["slate_id"],
         "scenario_config": {"n_scenarios": 500},
-        "portfolio": {"n_lineups": 10, "locks": ["Ryan Blaney"], "driver_max_exposure": {"Ryan Blaney": 0.5}},
+        "portfolio": {"n_lineups": 10, "locks": locks},
     }).json()["run_id"]
     job = wait_for_status(api, run_id, {"complete", "failed"}, timeout=120)
     assert job["status"] == "failed"
-    assert "Ryan Blaney" in job["error"]
+    assert "Ryan Blaney" in job["error"] and "cap" in job["error"]
     assert api.get(f"/api/v1/jobs/{run_id}/result").status_code == 409
 
 
