@@ -21,6 +21,8 @@ from service.schemas import ErrorBody, JobList, JobView, Result, Submitted, Vali
 from service.security import WRITE_RESPONSES, write_access
 
 # FastAPI would otherwise document its own 422 body, not the one service/errors.py sends.
+MAX_OFFSET = 1_000_000_000
+
 router = APIRouter(prefix="/api/v1", tags=["jobs"], responses={422: {"model": ValidationErrorBody}})
 
 _UNAVAILABLE = {503: {"model": ErrorBody, "description": "Redis or the Prefect server is unavailable"}}
@@ -64,7 +66,8 @@ async def submit(
 async def list_jobs(
     status: JobStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    # Redis takes a signed 64-bit index; no listing holds anywhere near this many jobs.
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     jobs: JobStore = Depends(get_jobs),
 ) -> JobList:
     found = await to_thread.run_sync(lambda: jobs.list(status=status, limit=limit, offset=offset))
