@@ -1,0 +1,194 @@
+"""Season backtest on actual results, against a field pitwall's own model never built.
+
+    .venv/bin/python bench/season_backtest.py --seasons 2021 2022 2023 2024 [--lineups 20] [--scenarios 10000]
+
+Per Cup race of each season:
+- the slate: pre-race salaries (`history.slate_from_race`: trailing DK form of earlier races only);
+- what the public sees: each driver's plain average of DK points over his last 16 races in the
+  series (`history.trailing_average`; a driver with none gets the field's lowest average);
+- the contest: 10,000 entries at $20, pitwall's typical top-heavy GPP payout;
+- the field: 10,000 − lineups opponents drawn by the public ownership model below, which reads
+  the public projection and salaries only — never pitwall's simulation nor its field model;
+- the contestants, `--lineups` lineups each, max exposure 0.5, max overlap 4 where the tool has
+  them: pitwall (calibrated on races before the date, told the contest's size, fee and payout);
+  pydfs-lineup-optimizer on the public projection; pydfs on a grid-aware projection (drivers ranked
+  by average finish over their last 16 races, scored as that finish plus place differential from
+  their start); random valid lineups;
+- scored on the race's actual DK points: top-1% finishes per lineup, whether any lineup reached
+  the top 1%, and ROI (prizes over fees − 1).
+
+Public ownership model: a driver's weight is exp(1.0 · z(projection) + 0.7 · z(value)), value
+being projected points per $1,000 and z a standard score over the slate; an opponent's lineup is
+six drivers drawn without replacement in proportion to weight (Gumbel top-6), kept if it costs
+$45,000–$50,000 (real fields spend close to the cap). Duplicates stay, as in real fields.
+
+`--field-choice` runs pitwall twice, the solver's opponents drawn from its own simulated means
+(as shipped) and from the market's view (`market_projection` below: the simulated means
+re-dealt in salary order), and nothing else: the choice between them is made on 2021–2023.
+
+`--ablation` adds, on the same races and field, pitwall with one part removed at a time: the
+running order left out of the skill fit (`calibration.RUNNING_ORDER_WEIGHT = 0`), and the payout
+objective replaced by mean points (pydfs maximizing pitwall's own simulated means, same controls).
+
+Writes bench/out/season_backtest[-ablation]-SEASONS.{md,json}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+
+import numpy as np
+from portfolio_common import pydfs, table, write
+
+from pitwall import calibration
+from pitwall.calibration import calibrate
+from pitwall.contest import PayoutTable, contest_payouts
+from pitwall.contest.field import Field
+from pitwall.history import History, slate_from_race, trailing_average
+from pitwall.contest import sample_field
+from pitwall.portfolio import DEFAULT_FIELD_SIZE, Controls, solve
+from pitwall.rules import ROSTER_SIZE, SALARY_CAP, finish_points
+from pitwall.run import solve_portfolio
+from pitwall.simulation import simulate
+
+ENTRIES, FEE = 10_000, 20.0
+PROJECTION_PULL, VALUE_PULL = 1.0, 0.7
+MIN_SPEND = 45_000
+TOOLS = ("pitwall", "pydfs recent", "pydfs grid", "random")
+ABLATIONS = ("pitwall, finishing order only", "pitwall's means, mean-points objective")
+MARKET_FIELD = "pitwall, solver's field from salaries"
+
+
+def _z(values: np.ndarray) -> np.ndarray:
+    spread = values.std()
+    return (values - values.mean()) / spread if spread > 0 else np.zeros_like(values)
+
+
+def public_field(projection: np.ndarray, salaries: np.ndarray, size: int, seed: int) -> Field:
+    """Opponents drawn from the public ownership model (module docstring)."""
+    rng = np.random.default_rng(seed)
+    weight = PROJECTION_PULL * _z(projection) + VALUE_PULL * _z(projection / salaries * 1000)
+    kept: list[np.ndarray] = []
+    while sum(len(k) for k in kept) < size:
+        keys = weight[None, :] + rng.gumbel(size=(4 * size, len(salaries)))
+        picks = np.sort(np.argpartition(-keys, ROSTER_SIZE, axis=1)[:, :ROSTER_SIZE], axis=1)
+        cost = salaries[picks].sum(axis=1)
+        kept.append(picks[(cost <= SALARY_CAP) & (cost >= MIN_SPEND)])
+    return Field(lineups=np.concatenate(kept)[:size].astype(np.int16), style="public", seed=seed)
+
+
+def market_projection(projection: np.ndarray, salaries: np.ndarray) -> np.ndarray:
+    """The simulated means re-dealt in salary order: the market's ranking (DraftKings' prices) on the
+    simulation's scale. What opponents without pitwall's model see."""
+    ranked = np.sort(projection)[::-1]
+    out = np.empty_like(projection)
+    out[np.argsort(-np.asarray(salaries), kind="stable")] = ranked
+    return out
+
+
+def grid_projection(history: History, slate, date: dt.date) -> np.ndarray:
+    before = (history.series == slate.series) & (history.date < np.datetime64(date, "D"))
+    average = np.array([
+        history.finish[before & (history.driver_id == d)][-16:].mean() if (before & (history.driver_id == d)).any()
+        else np.inf for d in slate.dk_ids
+    ])
+    expected = np.empty(len(average), dtype=np.int64)
+    expected[np.argsort(average, kind="stable")] = np.arange(1, len(average) + 1)
+    return np.asarray(finish_points(expected), dtype=np.float64) + (slate.starts - expected)
+
+
+def random_lineups(salaries: np.ndarray, n: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    found: set[tuple[int, ...]] = set()
+    while len(found) < n:
+        lineup = tuple(sorted(rng.choice(len(salaries), ROSTER_SIZE, replace=False).tolist()))
+        if salaries[list(lineup)].sum() <= SALARY_CAP:
+            found.add(lineup)
+    return np.array(sorted(found))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seasons", type=int, nargs="+", default=[2024])
+    parser.add_argument("--lineups", type=int, default=20)
+    parser.add_argument("--scenarios", type=int, default=10_000)
+    parser.add_argument("--ablation", action="store_true")
+    parser.add_argument("--field-choice", action="store_true")
+    args = parser.parse_args()
+    tools = TOOLS + ABLATIONS if args.ablation else TOOLS
+    if args.field_choice:
+        tools = ("pitwall", MARKET_FIELD)
+
+    history = History.from_csv()
+    payout = PayoutTable.gpp(ENTRIES, FEE)
+    n = args.lineups
+    controls = Controls(n_lineups=n, max_exposure=0.5, max_overlap=4)
+    records = []
+    for season in args.seasons:
+        races = history.races_of("Cup", start=dt.date(season, 1, 1), end=dt.date(season, 12, 31))
+        for number, race in enumerate(races):
+            seed = season * 100 + number
+            slate, actual = slate_from_race(history, "Cup", race.date, race.track)
+            public = trailing_average(history, "Cup", race.date, slate.dk_ids.tolist())
+            public = np.where(np.isnan(public), np.nanmin(public), public)
+            model = calibrate(history, slate)
+            points = simulate(model, args.scenarios, seed).points
+            portfolios = {"pitwall": solve_portfolio(points, slate, controls, payout, "sharp", seed).lineups}
+            if args.field_choice:
+                market = market_projection(points.mean(axis=0), slate.salaries)
+                size = min(DEFAULT_FIELD_SIZE, payout.entries - n)
+                opponents = sample_field(market, slate.salaries, size, style="sharp", seed=seed)
+                portfolios[MARKET_FIELD] = solve(points, slate.salaries, controls, field=opponents, payout=payout,
+                                                 seed=seed).lineups
+            else:
+                portfolios |= {
+                    "pydfs recent": pydfs(slate, public, n, 0.5, 4)[0],
+                    "pydfs grid": pydfs(slate, grid_projection(history, slate, race.date), n, 0.5, 4)[0],
+                    "random": random_lineups(slate.salaries, n, seed),
+                }
+            if args.ablation:
+                portfolios[ABLATIONS[1]] = pydfs(slate, points.mean(axis=0), n, 0.5, 4)[0]
+                shipped, calibration.RUNNING_ORDER_WEIGHT = calibration.RUNNING_ORDER_WEIGHT, 0.0
+                finish_only = simulate(calibrate(history, slate), args.scenarios, seed).points
+                calibration.RUNNING_ORDER_WEIGHT = shipped
+                portfolios[ABLATIONS[0]] = solve_portfolio(finish_only, slate, controls, payout, "sharp", seed).lineups
+            field = public_field(public, slate.salaries.astype(np.float64), ENTRIES - n, seed=seed + 7)
+            record = {"season": season, "race": f"{race.date} {race.track}", "track_type": slate.kind}
+            for tool, lineups in portfolios.items():
+                prize, ahead = contest_payouts(lineups, actual.points[None, :], field, payout)
+                top = ahead[:, 0] < payout.top_places
+                record[tool] = {"top1": float(top.mean()), "any_top1": bool(top.any()),
+                                "roi": float(prize.sum() / (len(lineups) * FEE) - 1)}
+            records.append(record)
+            print(season, record["race"], "  ".join(f"{t} {record[t]['top1']:.0%}" for t in tools), flush=True)
+
+    rows = []
+    summary = {}
+    for season in [*args.seasons, "all"]:
+        chosen = [r for r in records if season == "all" or r["season"] == season]
+        for tool in tools:
+            roi = np.array([r[tool]["roi"] for r in chosen])
+            summary[f"{season} {tool}"] = entry = {
+                "races": len(chosen),
+                "top1_per_lineup": float(np.mean([r[tool]["top1"] for r in chosen])),
+                "races_with_top1": float(np.mean([r[tool]["any_top1"] for r in chosen])),
+                "roi": float(roi.mean()), "roi_se": float(roi.std(ddof=1) / np.sqrt(len(roi))),
+            }
+            rows.append([str(season), tool, str(entry["races"]), f"{entry['top1_per_lineup']:.2%}",
+                         f"{entry['races_with_top1']:.0%}", f"{entry['roi']:+.0%} ± {entry['roi_se']:.0%}"])
+    text = "\n".join([
+        f"Season backtest on actual results: {n} lineups per race, a public field of {ENTRIES - n:,} "
+        f"(ownership from the trailing 16-race average and value), ${FEE:g} entry, typical GPP payout.",
+        "",
+        table(["season", "tool", "races", "top-1% finishes per lineup", "races with a top-1% lineup",
+               "ROI per race (± s.e.)"], rows),
+    ])
+    print("\n" + text)
+    variant = ["ablation"] if args.ablation else ["field-choice"] if args.field_choice else []
+    name = "-".join(["season_backtest", *variant, *map(str, args.seasons)])
+    write(name, text, {"races": records, "summary": summary})
+
+
+if __name__ == "__main__":
+    main()
