@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # make bench: the benchmarks of bench/, printed in one run.
 #   Always (no running stack needed): the portfolio's speed against pydfs-lineup-optimizer, its quality on
-#   held-out scenarios, and the 2024 backtest on actual results.
+#   held-out scenarios, the 2024 backtest on actual results, the simulation quality report, the season
+#   backtest against a public field (2021-2023, then 2024 with its ablation), every slate of an unseen
+#   season, and the newcomer prior's fit. PITWALL_BENCH_CHOICES=1: also the race-model choices (long).
 #   PITWALL_BENCH_STACK=1: also those that measure the running local stack (`make up && make seed` first):
 #   seeding the graph (bench_seed.py, an idempotent re-seed of its Neo4j) and submit → complete latency.
 #   PITWALL_BENCH_LOAD=1: also the load round, on a stack of its own (ports 56xxx): long.
@@ -22,6 +24,14 @@ mkdir -p bench/out
 echo "== portfolio speed"; "$PYTHON" bench/portfolio_speed.py
 echo "== portfolio quality"; "$PYTHON" bench/portfolio_quality.py
 echo "== portfolio backtest"; "$PYTHON" bench/portfolio_backtest.py
+echo "== simulation quality, 2024 held out"; .venv/bin/pitwall calibrate --train 2019-2023 --test 2024 --quiet
+echo "== season backtest on actual results"; "$PYTHON" bench/season_backtest.py --seasons 2021 2022 2023
+echo "== season backtest, 2024 held out, with the ablation"; "$PYTHON" bench/season_backtest.py --seasons 2024 --ablation
+echo "== every slate of an unseen season"; "$PYTHON" bench/every_slate.py --season 2024
+echo "== newcomer prior"; "$PYTHON" bench/newcomer_prior.py
+if [ "${PITWALL_BENCH_CHOICES:-0}" = 1 ]; then
+    echo "== race-model choices on 2021-2023"; "$PYTHON" bench/model_choice.py --running 0 0.5 1 2 3 4
+fi
 if [ "${PITWALL_BENCH_STACK:-0}" = 1 ]; then
     echo "== seeding the graph"; "$PYTHON" bench/bench_seed.py
     echo "== submit → complete"; "$PYTHON" bench/latency.py --runs 3
