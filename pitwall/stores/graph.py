@@ -20,9 +20,6 @@ the server cannot be reached surfaces as `StoreUnavailable("neo4j", ...)`.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
-import re
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -38,6 +35,7 @@ from pitwall.results import RESULT_COLUMNS, RejectedRow, Results, UnknownTracks,
 from pitwall.rules import LineupError, validate_lineup
 from pitwall.settings import Settings
 from pitwall.slate import Entry, Slate, entries_from_mapping, normalize_name
+from pitwall.slate_identity import slate_hash, slate_id_for
 from pitwall.stores.errors import StoreUnavailable
 from pitwall.tracks import UnknownTrack
 
@@ -158,34 +156,6 @@ def _prepare(read: Results) -> _Prepared:
 
 
 # --- slates ------------------------------------------------------------------------------------
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", normalize_name(text)).strip("-") or "x"
-
-
-def slate_content(slate: Slate) -> dict[str, Any]:
-    """What makes two uploads the same slate: the race facts and the entries, in order."""
-    return {
-        "series": slate.series,
-        "track": slate.track,
-        "date": slate.date.isoformat(),
-        "laps": slate.laps,
-        "track_type": slate.track_type,
-        "entries": [[e.name, e.dk_id, e.salary, e.start] for e in slate.entries],
-    }
-
-
-def slate_hash(slate: Slate) -> str:
-    canonical = json.dumps(slate_content(slate), sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def slate_id_for(slate: Slate) -> str:
-    """Readable and content-addressed: the same upload always gets the same id, a changed
-    one (new grid after qualifying, new salaries) a new id, so a run always names exactly the
-    slate it ran on."""
-    return f"{_slug(slate.series)}-{slate.date.isoformat()}-{_slug(slate.track)}-{slate_hash(slate)[:10]}"
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,8 @@ from prefect.states import AwaitingRetry
 
 from pitwall.settings import Settings
 from pitwall.slate import load_slate
-from pitwall.stores.graph import GraphStore, slate_id_for
+from pitwall.slate_identity import slate_id_for
+from pitwall.stores.graph import GraphStore
 from tests.conftest import ROOT, wait_for_status, wait_until
 
 pytestmark = pytest.mark.integration
