@@ -19,6 +19,8 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, ValidationError, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from pitwall.contest.errors import ContestError
+from pitwall.contest.payout import PayoutTable
 from pitwall.rules import ROSTER_SIZE, SALARY_CAP
 from pitwall.slate import (
     DK_ID_MAX,
@@ -43,6 +45,10 @@ from pitwall.tracks import TRACK_TYPE_NAMES
 MAX_DRIVERS = 80
 MAX_SCENARIOS = 100_000
 MAX_LINEUPS = 150
+MAX_ENTRIES = 100_000
+MAX_ENTRY_FEE = 10_000
+MAX_PAYOUT_ROWS = 1_000
+MAX_GROUPS = 50
 
 # JSON numbers only: strict, so `true`, `"5"` and (for a count) `1.0` are refused, never coerced.
 # A float field still takes a JSON integer (`"entry_fee": 20`).
@@ -130,6 +136,49 @@ class ScenarioConfig(_Strict):
     shards: Int = Field(default=4, ge=1, le=64)
 
 
+class GroupRule(_Strict):
+    """At most `max` and/or at least `min` of a set of drivers in every lineup (e.g. one of three teammates)."""
+
+    drivers: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(
+        min_length=1, max_length=MAX_DRIVERS,
+        description="the drivers of the group, no one twice; for an inline slate, each a driver of it",
+    )
+    max: Int | None = Field(default=None, ge=0, le=ROSTER_SIZE,
+                            description="most drivers of the group in any lineup, at most the group's size")
+    min: Int | None = Field(default=None, ge=0, le=ROSTER_SIZE,
+                            description=f"fewest drivers of the group in every lineup, at most the group's size and "
+                            f"{ROSTER_SIZE}")
+
+    @model_validator(mode="after")
+    def _possible(self) -> GroupRule:
+        refusals = _Refusals()
+        seen: set[str] = set()
+        for index, name in enumerate(self.drivers):
+            key = normalize_name(name)
+            if key in seen:
+                refusals.add(("drivers", index), f"{name!r} is in the group twice", name)
+            seen.add(key)
+        if self.max is None and self.min is None:
+            refusals.add((), "a group needs max, min or both", None)
+        for field in ("max", "min"):
+            k = getattr(self, field)
+            if k is not None and k > len(self.drivers):
+                refusals.add((field,), f"{field} {k} is more than the group's {len(self.drivers)} drivers", k)
+        if self.max is not None and self.min is not None and self.min > self.max:
+            refusals.add(("min",), f"min {self.min} is above max {self.max}", self.min)
+        refusals.raise_any(type(self).__name__)
+        return self
+
+    def describe(self) -> str:
+        return group_label(self.drivers, self.max, self.min)
+
+
+def group_label(names: list[str] | tuple[str, ...], most: int | None, least: int | None) -> str:
+    """A group rule in words, as errors name it: 'at most 1 of A, B, C'."""
+    bounds = [f"at least {least}" if least is not None else "", f"at most {most}" if most is not None else ""]
+    return f"{' and '.join(b for b in bounds if b)} of {', '.join(names)}"
+
+
 class PortfolioConfig(_Strict):
     n_lineups: Int = Field(default=20, ge=1, le=MAX_LINEUPS)
     max_exposure: Float = Field(default=1.0, gt=0, le=1, description="largest share of lineups any driver is in")
@@ -156,6 +205,12 @@ class PortfolioConfig(_Strict):
     excludes: list[str] = Field(
         default_factory=list, max_length=MAX_DRIVERS,
         description=f"drivers in no lineup; for an inline slate, drivers of it, leaving at least {ROSTER_SIZE}",
+    )
+    groups: list[GroupRule] = Field(
+        default_factory=list, max_length=MAX_GROUPS,
+        description="rules over sets of drivers holding in every lineup: `{\"drivers\": [...], \"max\": 1}` (at "
+        "most one of them) or `\"min\"` (at least); a min group must leave enough drivers outside the excludes, "
+        "and agree with the locks",
     )
 
     @model_validator(mode="after")
@@ -197,15 +252,74 @@ class PortfolioConfig(_Strict):
         if self.max_overlap is not None and len(locked) > self.max_overlap and n > 1:
             refusals.add(("locks",), f"{len(locked)} locked drivers are shared by every two lineups, above "
                          f"max_overlap {self.max_overlap}", self.locks)
+        excluded = {normalize_name(name) for name in self.excludes}
+        for index, group in enumerate(self.groups):
+            members = {normalize_name(name) for name in group.drivers}
+            for problem in group_problems(members, group.max, group.min, locked=set(locked), excluded=excluded,
+                                          needed={key for key, share in lowest.items()
+                                                  if math.ceil(share * n - 1e-9) > 0}):
+                refusals.add(("groups", index), f"group {index} ({group.describe()}): {problem}", group.drivers)
         refusals.raise_any(type(self).__name__)
         return self
 
 
+def group_problems(members: set, most: int | None, least: int | None, *, locked: set, excluded: set,
+                   needed: set = frozenset()) -> list[str]:  # type: ignore[assignment]
+    """Why a group rule cannot hold in any lineup given the locks, excludes and drivers a min exposure needs
+    (drivers as names or indices alike): the rule shared by the request and `pitwall.portfolio.Controls`."""
+    problems = []
+    inside = len(members & locked)
+    if most is not None and inside > most:
+        problems.append(f"{inside} of its drivers are locked, above its max {most}")
+    if most == 0 and members & needed:
+        problems.append("max 0 but a min exposure needs one of its drivers")
+    if least is not None:
+        available = len(members - excluded)
+        if available < least:
+            problems.append(f"the excludes leave {available} of its drivers, below its min {least}")
+        if len(locked - members) + max(least, inside) > ROSTER_SIZE:
+            problems.append(f"the {len(locked - members)} locked drivers outside it leave no room for its min "
+                            f"{least} in a lineup of {ROSTER_SIZE}")
+    return problems
+
+
+class PayoutRow(_Strict):
+    first_place: Int = Field(ge=1, le=MAX_ENTRIES, description="the row's first (best) place, from 1")
+    last_place: Int = Field(ge=1, le=MAX_ENTRIES, description="the row's last place, at least first_place and "
+                            "at most the contest's entries")
+    prize: Float = Field(gt=0, le=MAX_ENTRIES * MAX_ENTRY_FEE, description="dollars won by each of these places")
+
+
 class ContestConfig(_Strict):
-    entries: Int = Field(default=10_000, ge=200, le=100_000)
-    entry_fee: Float = Field(default=20.0, gt=0, le=10_000)
+    entries: Int = Field(default=10_000, ge=200, le=MAX_ENTRIES)
+    entry_fee: Float = Field(default=20.0, gt=0, le=MAX_ENTRY_FEE)
     field: Literal["sharp", "weak"] = "sharp"
     evaluation_scenarios: Int = Field(default=5_000, ge=100, le=MAX_SCENARIOS)
+    payout: list[PayoutRow] | None = Field(
+        default=None, min_length=1, max_length=MAX_PAYOUT_ROWS,
+        description="the contest's real prizes, as rows `{first_place, last_place, prize}` (the command line's "
+        "--payout file): places from 1 without gap or overlap, within `entries`, prizes positive and never rising "
+        "with a worse place, together at most the entry fees; default a typical GPP of `entries` and `entry_fee`",
+    )
+
+    @model_validator(mode="after")
+    def _payout_is_a_table(self) -> ContestConfig:
+        """The payout rows make a `PayoutTable` (its rules, in one place): built now, so a bad table is a 422."""
+        if self.payout is not None:
+            try:
+                self.payout_table()
+            except ContestError as error:
+                refusals = _Refusals()
+                refusals.add(("payout",), str(error), None)
+                refusals.raise_any(type(self).__name__)
+        return self
+
+    def payout_table(self) -> PayoutTable:
+        """The contest's payout table: its `payout` rows, else a typical GPP of its entries and entry fee."""
+        if self.payout is None:
+            return PayoutTable.gpp(entries=self.entries, entry_fee=self.entry_fee)
+        rows = [(row.first_place, row.last_place, row.prize) for row in self.payout]
+        return PayoutTable.from_rows(rows, entries=self.entries, entry_fee=self.entry_fee)
 
 
 class OptimizeRequest(_Strict):
@@ -296,6 +410,9 @@ class OptimizeRequest(_Strict):
         for field in ("driver_max_exposure", "driver_min_exposure"):
             for name in getattr(config, field):
                 find((field, name), name)
+        for g, group in enumerate(config.groups):
+            for j, name in enumerate(group.drivers):
+                find(("groups", g, "drivers", j), name)
         if refusals.errors:
             return
         salaries = [int(s) for s in slate.salaries]

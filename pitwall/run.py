@@ -34,9 +34,10 @@ from pitwall.documents import (
 from pitwall.history import History
 from pitwall.newcomers import Newcomer
 from pitwall.portfolio import DEFAULT_FIELD_SIZE, Controls, Portfolio, solve
+from pitwall.portfolio.controls import Group
 from pitwall.request import ContestConfig, OptimizeRequest, PortfolioConfig, ScenarioConfig
 from pitwall.simulation import RaceModel, Scenarios, simulate
-from pitwall.slate import Entry, Slate, apply_aliases, read_aliases, upload_csv
+from pitwall.slate import Entry, Slate, SlateError, apply_aliases, read_aliases, upload_csv
 
 Progress = Callable[[int, int], None]
 
@@ -91,8 +92,16 @@ def inline_slate(request: OptimizeRequest) -> Slate:
 def controls_for(slate: Slate, config: PortfolioConfig) -> Controls:
     """The portfolio controls, with drivers named by the user resolved to the slate's entries.
 
-    A name not on the slate is an error naming the closest entries (from `Slate.index`).
+    A name not on the slate is an error naming the closest entries (from `Slate.index`); in a group rule,
+    the error names the group as well.
     """
+    groups = []
+    for number, rule in enumerate(config.groups):
+        try:
+            drivers = tuple(slate.index(n) for n in rule.drivers)
+        except SlateError as error:
+            raise SlateError(f"group {number} ({rule.describe()}): {error}") from None
+        groups.append(Group(drivers=drivers, most=rule.max, least=rule.min))
     return Controls(
         n_lineups=config.n_lineups,
         max_exposure=config.max_exposure,
@@ -102,13 +111,15 @@ def controls_for(slate: Slate, config: PortfolioConfig) -> Controls:
         locks=tuple(slate.index(n) for n in config.locks),
         excludes=tuple(slate.index(n) for n in config.excludes),
         min_salary=config.min_salary,
+        groups=tuple(groups),
         names=tuple(slate.names),
     )
 
 
 def payout_for(contest: ContestConfig) -> PayoutTable:
-    """The contest's payout table: a typical GPP of its entries and entry fee."""
-    return PayoutTable.gpp(entries=contest.entries, entry_fee=contest.entry_fee)
+    """The contest's payout table: its `payout` rows when it gives them (`PayoutTable.from_rows`, the rules
+    the request was checked by at submit), else a typical GPP of its entries and entry fee."""
+    return contest.payout_table()
 
 
 # -- the steps of a run, in order -------------------------------------------------------------------------

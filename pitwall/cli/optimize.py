@@ -12,8 +12,11 @@ with the same slate, history, seed, scenario counts, controls and contest gets t
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
+import math
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -31,6 +34,7 @@ from pitwall.contest import ContestError, Metrics, PayoutTable
 from pitwall.documents import RunResult
 from pitwall.history import History, HistoryError
 from pitwall.portfolio import Controls, PortfolioError
+from pitwall.portfolio.controls import Group
 from pitwall.run import (
     DEFAULT_SCENARIOS,
     DEFAULT_SEED,
@@ -135,6 +139,59 @@ def _load(
     except (SlateError, UnknownTrack, ValueError) as error:
         raise _fail(str(error)) from None
     return history, slate
+
+
+def parse_group(text: str) -> tuple[list[str], int | None, int | None]:
+    """`--group "NAME1,NAME2,NAME3:max=1"` (or `:min=1`, or `:min=1,max=2`) → names, max, min."""
+    names_part, colon, rule = text.rpartition(":")
+    names = [name.strip() for name in names_part.split(",") if name.strip()]
+    if not colon or not names:
+        raise ValueError(f"--group {text!r}: expected NAME1,NAME2,...:max=K or :min=K")
+    bounds: dict[str, int] = {}
+    for item in rule.split(","):
+        key, equals, value = item.strip().partition("=")
+        key = key.strip().lower()
+        if key not in ("max", "min") or not equals or key in bounds:
+            raise ValueError(f"--group {text!r}: expected max=K and/or min=K after the colon, got {rule!r}")
+        try:
+            bounds[key] = int(value.strip())
+        except ValueError:
+            raise ValueError(f"--group {text!r}: {key} must be a whole number, got {value.strip()!r}") from None
+    return names, bounds.get("max"), bounds.get("min")
+
+
+def read_exposures(text: str) -> tuple[dict[str, float], dict[str, float]]:
+    """An exposure file (CSV columns Name, Min, Max; shares 0 … 1, either may be blank) → (min, max) by name."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    columns = {(c or "").strip().lower(): c for c in reader.fieldnames or []}
+    missing = [c for c in ("name", "min", "max") if c not in columns]
+    if missing:
+        raise ValueError(f"exposure file: needs columns Name, Min, Max; missing {', '.join(missing)}")
+    lowest: dict[str, float] = {}
+    highest: dict[str, float] = {}
+    seen: set[str] = set()
+    for number, row in enumerate(reader, start=2):
+        name = (row[columns["name"]] or "").strip()
+        if not name and not any((v or "").strip() for v in row.values() if isinstance(v, str)):
+            continue
+        if not name:
+            raise ValueError(f"exposure file: row {number}: no Name")
+        if name.lower() in seen:
+            raise ValueError(f"exposure file: row {number}: {name!r} appears twice")
+        seen.add(name.lower())
+        for column, into in (("min", lowest), ("max", highest)):
+            cell = (row[columns[column]] or "").strip()
+            if not cell:
+                continue
+            try:
+                share = float(cell)
+            except ValueError:
+                share = math.nan
+            if not 0 <= share <= 1:
+                raise ValueError(f"exposure file: row {number}: {column.capitalize()} of {name} must be a share "
+                                 f"0 … 1, got {cell!r}")
+            into[name] = share
+    return lowest, highest
 
 
 def _warn_newcomers(model: RaceModel) -> None:
@@ -270,6 +327,15 @@ def optimize(
     lock: Annotated[list[str] | None, typer.Option("--lock", help="Driver in every lineup (repeatable).")] = None,
     exclude: Annotated[list[str] | None, typer.Option("--exclude", help="Driver in no lineup (repeatable).")] = None,
     min_salary: Annotated[int, typer.Option("--min-salary", min=0, help="Least salary a lineup may use.")] = 0,
+    group: Annotated[
+        list[str] | None,
+        typer.Option("--group", help='At most / at least k of a set of drivers in every lineup: '
+                     '"NAME1,NAME2,NAME3:max=1" or ":min=1" (repeatable).'),
+    ] = None,
+    exposures_path: Annotated[
+        Path | None,
+        typer.Option("--exposures", help="Per-driver exposure CSV: columns Name,Min,Max (shares 0-1, either blank)."),
+    ] = None,
     history_path: HistoryOpt = None,
     series: SeriesOpt = "Cup",
     field: FieldOpt = FieldKind.sharp,
@@ -290,13 +356,27 @@ def optimize(
         history, slate = _load(slate_path, grid, track, track_type, laps, date, series, history_path, aliases,
                                strict_names)
         try:
+            rules = [parse_group(text) for text in group or []]
+            lowest, highest = read_exposures(_read(exposures_path, "exposure file")) if exposures_path else ({}, {})
+        except ValueError as error:
+            raise _fail(str(error)) from None
+        try:
+            groups = []
+            for number, (names, most, least) in enumerate(rules):
+                try:
+                    groups.append(Group(tuple(slate.index(name) for name in names), most=most, least=least))
+                except SlateError as error:
+                    raise SlateError(f"group {number} ({group[number]}): {error}") from None
             controls = Controls(
                 n_lineups=lineups,
                 max_exposure=max_exposure,
+                driver_max_exposure={slate.index(name): share for name, share in highest.items()},
+                driver_min_exposure={slate.index(name): share for name, share in lowest.items()},
                 max_overlap=max_overlap,
                 locks=[slate.index(name) for name in lock or []],
                 excludes=[slate.index(name) for name in exclude or []],
                 min_salary=min_salary,
+                groups=tuple(groups),
                 names=tuple(slate.names),
             )
         except (SlateError, PortfolioError) as error:
@@ -325,6 +405,9 @@ def optimize(
                 "locks": lock or [],
                 "excludes": exclude or [],
                 "min_salary": min_salary,
+                "groups": [{"drivers": list(names), "max": most, "min": least} for names, most, least in rules],
+                "driver_min_exposure": lowest,
+                "driver_max_exposure": highest,
             },
             "contest": _contest_summary(payout, field),
             "scenarios": {

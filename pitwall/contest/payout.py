@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import csv
 import io
+import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -101,9 +103,41 @@ class PayoutTable:
         return cls(entries, entry_fee, tuple(prizes.tolist()))
 
     @classmethod
+    def from_rows(
+        cls, rows: Iterable[tuple[int, int, float]], *, entries: int, entry_fee: float, where: str = "payout"
+    ) -> PayoutTable:
+        """Prizes from rows `(first_place, last_place, prize)`: every place from `first_place` to `last_place`
+        (inclusive) wins `prize`. The rows, in any order, cover places 1 … k without a gap or an overlap;
+        the table's own rules then apply (prizes never rise with a worse place, no more paid places than
+        entries, prizes within the entry fees). The one place these rules live: the command line's payout
+        file and the API's `contest.payout` both come through here."""
+        rows = [(int(first), int(last), float(prize)) for first, last, prize in rows]
+        if not rows:
+            raise ContestError(f"{where}: no rows")
+        expected = 1
+        for first, last, prize in sorted(rows):
+            if first < 1 or last < first:
+                raise ContestError(f"{where}: places {first}-{last}: places run from 1 and a row's last place "
+                                   "is not before its first")
+            if first > expected:
+                raise ContestError(f"{where}: places {expected}-{first - 1} are missing; rows must cover places "
+                                   "from 1 without gaps")
+            if first < expected:
+                raise ContestError(f"{where}: places {first}-{last} overlap another row")
+            if last > entries:
+                raise ContestError(f"{where}: places {first}-{last} go past the contest's {entries:,} entries")
+            if not math.isfinite(prize) or prize < 0:
+                raise ContestError(f"{where}: places {first}-{last}: a prize is a non-negative amount, got {prize}")
+            expected = last + 1
+        prizes: list[float] = []
+        for first, last, prize in sorted(rows):
+            prizes.extend([prize] * (last - first + 1))
+        return cls(entries, entry_fee, tuple(prizes))
+
+    @classmethod
     def from_csv(cls, text: str, *, entries: int, entry_fee: float) -> PayoutTable:
-        """Prizes from rows `first_place,last_place,prize` (a header row is allowed)."""
-        prizes: dict[int, float] = {}
+        """Prizes from rows `first_place,last_place,prize` (a header row is allowed), by `from_rows`' rules."""
+        rows: list[tuple[int, int, float]] = []
         for number, row in enumerate(csv.reader(io.StringIO(text.lstrip("\ufeff"))), start=1):
             cells = [c.strip().replace("$", "").replace(",", "") for c in row]
             if not any(cells):
@@ -114,11 +148,10 @@ class PayoutTable:
                 if number == 1:
                     continue
                 raise ContestError(f"payout file: row {number}: expected first_place,last_place,prize") from None
-            for place in range(first, last + 1):
-                prizes[place] = prize
-        if not prizes or sorted(prizes) != list(range(1, len(prizes) + 1)):
+            rows.append((first, last, prize))
+        if not rows:
             raise ContestError("payout file: places must run from 1 without gaps")
-        return cls(entries, entry_fee, tuple(prizes[p] for p in sorted(prizes)))
+        return cls.from_rows(rows, entries=entries, entry_fee=entry_fee, where="payout file")
 
     def cumulative(self) -> np.ndarray:
         """cumulative()[k]: prizes of the first k places together (k = 0 … entries)."""

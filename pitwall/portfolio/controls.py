@@ -14,7 +14,7 @@ from dataclasses import dataclass, field as dataclass_field
 
 import numpy as np
 
-from pitwall.request import MAX_LINEUPS
+from pitwall.request import MAX_LINEUPS, group_label, group_problems
 from pitwall.rules import ROSTER_SIZE, SALARY_CAP
 
 
@@ -28,6 +28,48 @@ def _pairs(values: Mapping[int, float] | Iterable[tuple[int, float]] | None) -> 
 
 
 @dataclass(frozen=True)
+class Group:
+    """A rule over a set of drivers (indices into the slate's entries) that holds in every lineup: at most
+    `most` and/or at least `least` of them."""
+
+    drivers: tuple[int, ...]
+    most: int | None = None
+    least: int | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "drivers", tuple(int(d) for d in self.drivers))
+
+    def problems(self) -> list[str]:
+        size = len(set(self.drivers))
+        problems = []
+        if not self.drivers:
+            problems.append("it names no driver")
+        if size < len(self.drivers):
+            problems.append("it names a driver twice")
+        if self.most is None and self.least is None:
+            problems.append("it needs a max, a min or both")
+        for label, k in (("max", self.most), ("min", self.least)):
+            if k is not None and not 0 <= k <= min(size, ROSTER_SIZE):
+                problems.append(f"{label} {k} is outside 0 … {min(size, ROSTER_SIZE)} (its {size} drivers, a lineup "
+                                f"of {ROSTER_SIZE})")
+        if self.most is not None and self.least is not None and self.least > self.most:
+            problems.append(f"min {self.least} is above max {self.most}")
+        return problems
+
+    def allows(self, lineups: np.ndarray, n_drivers: int) -> np.ndarray:
+        """Which lineups (rows of driver indices) hold the rule."""
+        member = np.zeros(max(n_drivers, max(self.drivers, default=-1) + 1), dtype=np.int8)
+        member[list(self.drivers)] = 1
+        inside = member[np.asarray(lineups, dtype=np.intp)].sum(axis=1) if len(lineups) else np.zeros(0, np.int64)
+        ok = np.ones(len(lineups), dtype=bool)
+        if self.most is not None:
+            ok &= inside <= self.most
+        if self.least is not None:
+            ok &= inside >= self.least
+        return ok
+
+
+@dataclass(frozen=True)
 class Controls:
     """What the user asks of a portfolio. Drivers are indices into the slate's entries.
 
@@ -36,7 +78,7 @@ class Controls:
     global one). Locked drivers are in every lineup (the global cap does not apply to
     them); `max_overlap` bounds the drivers any two lineups share (None: any, as long as
     lineups differ). Exposure counts are whole lineups: at most floor(max × N), at least
-    ceil(min × N).
+    ceil(min × N). Each of `groups` holds in every lineup (at most / at least k of its drivers).
     """
 
     n_lineups: int = 20
@@ -47,6 +89,7 @@ class Controls:
     locks: tuple[int, ...] = ()
     excludes: tuple[int, ...] = ()
     min_salary: int = 0
+    groups: tuple[Group, ...] = ()
     cap: int = SALARY_CAP
     names: tuple[str, ...] | None = dataclass_field(default=None, compare=False)
 
@@ -55,6 +98,7 @@ class Controls:
         object.__setattr__(self, "driver_min_exposure", _pairs(self.driver_min_exposure))
         object.__setattr__(self, "locks", tuple(sorted({int(i) for i in self.locks})))
         object.__setattr__(self, "excludes", tuple(sorted({int(i) for i in self.excludes})))
+        object.__setattr__(self, "groups", tuple(self.groups))
         if self.names is not None:
             object.__setattr__(self, "names", tuple(self.names))
         problems = self._problems()
@@ -65,6 +109,10 @@ class Controls:
         if self.names is not None and 0 <= driver < len(self.names):
             return self.names[driver]
         return f"driver {driver}"
+
+    def describe(self, group: Group) -> str:
+        """A group rule in words, with the drivers' names."""
+        return group_label([self.name(d) for d in group.drivers], group.most, group.least)
 
     def _problems(self) -> list[str]:
         problems = []
@@ -90,6 +138,12 @@ class Controls:
             problems.append(
                 f"{len(self.locks)} locked drivers are shared by every two lineups, above max overlap {self.max_overlap}"
             )
+        for index, group in enumerate(self.groups):
+            found = group.problems() or group_problems(
+                set(group.drivers), group.most, group.least, locked=set(self.locks), excluded=set(self.excludes),
+                needed={d for d, _ in self.driver_min_exposure if self.min_count(d) > 0},
+            )
+            problems.extend(f"group {index} ({self.describe(group)}): {problem}" for problem in found)
         if problems:
             return problems
         low = dict(self.driver_min_exposure)
@@ -133,6 +187,7 @@ class Controls:
             | set(self.excludes)
             | {d for d, _ in self.driver_max_exposure}
             | {d for d, _ in self.driver_min_exposure}
+            | {d for group in self.groups for d in group.drivers}
         )
         outside = sorted(d for d in mentioned if not 0 <= d < n_drivers)
         if outside:

@@ -1,7 +1,7 @@
 """Every legal lineup of a slate, and what is computed per lineup over all of them.
 
 Lineups are rows of driver indices (int16). Enumeration is exact and honours the
-controls that decide legality outright (cap, min salary, locks, excludes); the rest of
+controls that decide legality outright (cap, min salary, locks, excludes, group rules); the rest of
 the controls act during selection. The per-lineup reductions (a sum of a per-driver
 value, the drivers as a bit set) live here because they run over the whole enumeration
 and follow its layout; their compiled loops are in `pitwall.kernels`.
@@ -12,13 +12,15 @@ from __future__ import annotations
 import numpy as np
 
 from pitwall import kernels
-from pitwall.portfolio.controls import Controls
+from pitwall.portfolio.controls import Controls, PortfolioError
 from pitwall.rules import ROSTER_SIZE
 
 
 def enumerate_lineups(salaries: np.ndarray, controls: Controls) -> np.ndarray:
     """Every lineup (rows of 6 driver indices, in no particular order) within the cap and min salary,
-    holding all locks and no excluded driver."""
+    holding all locks, no excluded driver, and every group rule.
+
+    A group rule that leaves no lineup of those the other controls allow is a `PortfolioError` naming it."""
     salaries = np.asarray(salaries, dtype=np.int64)
     free = np.array([d for d in range(len(salaries)) if d not in controls.excludes and d not in controls.locks])
     locked = np.array(controls.locks, dtype=np.int64)
@@ -27,6 +29,16 @@ def enumerate_lineups(salaries: np.ndarray, controls: Controls) -> np.ndarray:
     picks = _combinations_within(salaries, free, size, controls.cap - spent, controls.min_salary - spent)
     if len(locked):
         picks = np.concatenate([picks, np.broadcast_to(locked, (len(picks), len(locked)))], axis=1)
+    for group in controls.groups:
+        if not len(picks):
+            break
+        kept = picks[group.allows(picks, len(salaries))]
+        if not len(kept):
+            raise PortfolioError(
+                f"no lineup keeps the group rule {controls.describe(group)} with the cap, min salary, locks, "
+                "excludes and the other group rules"
+            )
+        picks = kept
     return picks.astype(np.int16, copy=False)
 
 
