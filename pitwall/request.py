@@ -39,6 +39,7 @@ from pitwall.slate import (
     slate_problems,
     start_problem,
 )
+from pitwall.text import surrogate_problem
 from pitwall.tracks import TRACK_TYPE_NAMES
 
 # The limits of a request, defined here only: whatever enforces them (the solver, too) imports them.
@@ -348,6 +349,15 @@ class OptimizeRequest(_Strict):
         description="for inline drivers: CSV with columns Name (as the results spell a driver) and Alias (the "
         "spelling used in `drivers`)",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _valid_text(cls, data: object) -> object:
+        # Before any field is read: a lone surrogate in a name would break every message that quotes it.
+        problem = surrogate_problem(data)
+        if problem is not None:
+            raise ValueError(problem)
+        return data
 
     @model_validator(mode="after")
     def _one_slate(self) -> OptimizeRequest:

@@ -40,3 +40,33 @@ def csv_safe(text: str) -> str:
     if text.startswith(_FORMULA_STARTS):
         return "'" + text
     return text
+
+
+# A JSON string may spell half of a UTF-16 pair ("\ud9bb") on its own: Python keeps it as a lone surrogate,
+# which is no character at all and cannot be written out as UTF-8, so no message may ever quote it.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def surrogate_problem(value: object, path: tuple[str, ...] = ()) -> str | None:
+    """Where in `value` (nested dicts and lists, keys included) a text holds a lone surrogate, as a message
+    that is itself valid text; None when every text is valid Unicode."""
+    if isinstance(value, str):
+        found = _SURROGATE.search(value)
+        if found is None:
+            return None
+        where = ".".join(path) or "body"
+        return f"{where}: text holds a lone surrogate (\\u{ord(found.group()):04x}), which is not valid Unicode"
+    if isinstance(value, dict):
+        items = list(value.items())
+    elif isinstance(value, list | tuple):
+        items = list(enumerate(value))
+    else:
+        return None
+    for key, item in items:
+        label = str(key)
+        if isinstance(key, str) and _SURROGATE.search(key):
+            return surrogate_problem(key, path)
+        problem = surrogate_problem(item, (*path, label))
+        if problem is not None:
+            return problem
+    return None

@@ -8,7 +8,7 @@ from typing import Annotated
 from anyio import to_thread
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from pitwall.request import MAX_DRIVERS
 from pitwall.newcomers import describe
@@ -23,6 +23,7 @@ from pitwall.slate import (
     read_aliases,
 )
 from pitwall.stores.graph import GraphStore, SlateSummary
+from pitwall.text import surrogate_problem
 from pitwall.tracks import TRACK_TYPE_NAMES, UnknownTrack
 from service.deps import get_graph
 from service.schemas import ErrorBody, ValidationErrorBody
@@ -61,6 +62,15 @@ class SlateUpload(BaseModel):
     strict_names: bool = Field(
         default=False, strict=True, description="refuse drivers with no result in the series instead of storing them as newcomers"
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _valid_text(cls, data: object) -> object:
+        # Before any field is read: a lone surrogate in a name would break every message that quotes it.
+        problem = surrogate_problem(data)
+        if problem is not None:
+            raise ValueError(problem)
+        return data
 
 
 class EntryView(BaseModel):

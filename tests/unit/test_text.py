@@ -110,3 +110,26 @@ def test_csv_safe_neutralizes_a_formula(cell: str) -> None:
                                   "A.J. Allmendinger", "1", "", "'quoted", "Daniel Suárez", "x=1", "a+b", "a@b"])
 def test_csv_safe_leaves_ordinary_text_alone(cell: str) -> None:
     assert csv_safe(cell) == cell
+
+
+def test_a_lone_surrogate_is_found_with_its_place_and_named_in_valid_text():
+    from pitwall.text import surrogate_problem
+
+    assert surrogate_problem({"portfolio": {"locks": ["Kyle Larson", "Ryan Blaney"]}}) is None
+    problem = surrogate_problem({"portfolio": {"driver_max_exposure": {"\ud9bb\udd1e": 0.5}}})
+    assert problem == "portfolio.driver_max_exposure: text holds a lone surrogate (\\ud9bb), which is not valid Unicode"
+    assert surrogate_problem({"drivers": [{"name": "ok"}, {"name": "bad \udc80"}]}).startswith("drivers.1.name: ")
+    problem.encode("utf-8")  # the message itself is valid text
+
+
+def test_an_optimize_request_with_a_lone_surrogate_is_refused_before_any_field_is_read():
+    import pytest
+    from pydantic import ValidationError
+
+    from pitwall.request import OptimizeRequest
+
+    body = {"slate_id": "x", "portfolio": {"driver_max_exposure": {"\ud9bb\udd1e": -1e308, "dnf": 3.5}}}
+    with pytest.raises(ValidationError) as caught:
+        OptimizeRequest.model_validate(body)
+    (error,) = caught.value.errors()
+    assert "lone surrogate" in error["msg"]
