@@ -25,7 +25,7 @@ from pitwall.settings import get_settings
 from tasks.jobs import persist_result, report_stage, start_job
 from tasks.lineage import record_lineage
 from tasks.portfolio import build_result, evaluate, solve
-from tasks.scenarios import calibrate_race, generate_scenarios
+from tasks.scenarios import apply_projections, calibrate_race, generate_scenarios
 from tasks.slate import load_slate
 
 _HOOKS = [mirror_state]
@@ -64,9 +64,10 @@ def optimize_slate(run_id: str) -> dict[str, Any]:
 
     begin("calibrate", 0.1)
     model = calibrate_race(slate, request.strict_names)
+    config = request.scenario_config
+    model, warnings = apply_projections(model, slate, request.projections_csv, config.n_scenarios, config.seed)
 
     begin("simulate", 0.2)
-    config = request.scenario_config
     shards = generate_scenarios.map(
         unmapped(model), unmapped(config.n_scenarios), unmapped(config.seed), range(config.shards), unmapped(config.shards)
     ).result()
@@ -81,7 +82,7 @@ def optimize_slate(run_id: str) -> dict[str, Any]:
     slate_id = record_lineage(run_id, slate, request.slate_id, solution.portfolio.lineups)
 
     begin("persist", 0.95)
-    result = build_result(slate, slate_id, solution, metrics, timings, model.newcomers)
+    result = build_result(slate, slate_id, solution, metrics, timings, model.newcomers, warnings)
     # Artifacts first: whoever sees the job complete finds the run's artifacts there too.
     publish_result(run_id, result)
     persist_result(run_id, result)

@@ -106,6 +106,11 @@ class RunResult(_Document):
     drivers_without_history: list[DriverWithoutHistory] = Field(
         default_factory=list, description="Drivers that raced with the newcomer prior, and why"
     )
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="What the run did not take as given: projected drivers the race cannot match, drivers a "
+        "projections file left out",
+    )
     lineups: list[RunLineup] = Field(description="The portfolio's lineups, in the order the solver chose them")
     exposures: dict[str, float] = Field(description="Driver name -> share of the lineups holding him, largest first")
     metrics: ContestMetrics = Field(description="Contest metrics of the portfolio on held-out scenarios")

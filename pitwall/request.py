@@ -338,6 +338,12 @@ class OptimizeRequest(_Strict):
     scenario_config: ScenarioConfig = Field(default_factory=ScenarioConfig)
     portfolio: PortfolioConfig = Field(default_factory=PortfolioConfig)
     contest: ContestConfig = Field(default_factory=ContestConfig)
+    projections_csv: str | None = Field(
+        default=None,
+        max_length=50_000,
+        description="your own projections: CSV with a driver column (Name, or ID as DraftKings gives it) and "
+        "Projection (DK points); the race model's strengths are shifted so its mean points match them",
+    )
     strict_names: bool = Field(
         default=False, strict=True,
         description="fail the run when a driver has no result in the slate's series, instead of racing them with "

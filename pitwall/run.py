@@ -1,6 +1,7 @@
 """One optimization run in domain terms, as plain steps that own every default of a run.
 
-The steps, in order: `calibrate_race` (a race model from a History), `simulate_shard` (one shard of the
+The steps, in order: `calibrate_race` (a race model from a History), `apply_projections` (a
+player's projections met, when given), `simulate_shard` (one shard of the
 solving scenarios), `solve_slate` (the portfolio over the joined shards), `evaluate_lineups` (contest
 metrics on held-out scenarios) and `build_result` (the result document, `pitwall.documents.RunResult`).
 `pitwall optimize` calls them directly; each Prefect task in tasks/ wraps one of them, and the
@@ -35,6 +36,7 @@ from pitwall.history import History
 from pitwall.newcomers import Newcomer
 from pitwall.portfolio import DEFAULT_FIELD_SIZE, Controls, Portfolio, solve
 from pitwall.portfolio.controls import Group
+from pitwall.projections import fit_to_projections, read_projections
 from pitwall.request import ContestConfig, OptimizeRequest, PortfolioConfig, ScenarioConfig
 from pitwall.simulation import RaceModel, Scenarios, simulate
 from pitwall.slate import Entry, Slate, SlateError, apply_aliases, read_aliases, upload_csv
@@ -134,6 +136,19 @@ def calibrate_race(history: History, slate: Slate, *, strict_names: bool = False
     return model
 
 
+def apply_projections(
+    model: RaceModel, slate: Slate, projections_csv: str | None, n_scenarios: int, seed: int
+) -> tuple[RaceModel, tuple[str, ...]]:
+    """Step 1b: with a player's projections, the model's strengths shifted so its mean DK points over the
+    solving scenarios match them (`pitwall.projections`); the warnings say what could not be matched."""
+    if not projections_csv:
+        return model, ()
+    projections = read_projections(projections_csv, slate)
+    fitted, unreachable = fit_to_projections(model, projections.points, n_scenarios=n_scenarios, seed=seed)
+    missing = (f"no projection for {', '.join(projections.missing)}: the model's own numbers",) if projections.missing else ()
+    return fitted, missing + unreachable
+
+
 def simulate_shard(model: RaceModel, n_scenarios: int, seed: int, shard: int = 0, shards: int = 1) -> Scenarios:
     """Step 2: one shard of the solving scenarios. Its rows equal the same rows of an unsharded draw, so
     shards are computed anywhere, in any number, and give the same scenarios."""
@@ -176,6 +191,7 @@ def build_result(
     metrics: Metrics,
     timings: dict[str, float],
     newcomers: Sequence[Newcomer] = (),
+    warnings: Sequence[str] = (),
 ) -> RunResult:
     """Step 5: what a finished job answers: lineups (names, DK ids, salary, projection, metrics),
     exposures, contest metrics, the solver's summary, timings, the drivers that raced with the
@@ -199,6 +215,7 @@ def build_result(
         drivers_without_history=[
             DriverWithoutHistory(driver=n.driver, reason=n.reason, similar=list(n.similar)) for n in newcomers
         ],
+        warnings=list(warnings),
         lineups=lineups,
         exposures=exposures,
         metrics=ContestMetrics.model_validate(summary),

@@ -32,7 +32,7 @@ def evaluate(slate: Slate, model: RaceModel, solution: Solution, contest: Contes
 @task(name="build-result", cache_policy=NO_CACHE)
 def build_result(
     slate: Slate, slate_id: str | None, solution: Solution, metrics: Metrics, timings: dict[str, float],
-    newcomers: tuple[Newcomer, ...],
+    newcomers: tuple[Newcomer, ...], warnings: tuple[str, ...] = (),
 ) -> RunResult:
     """The result step (`pitwall.run.build_result`): the document the job answers."""
-    return run.build_result(slate, slate_id, solution, metrics, timings, newcomers)
+    return run.build_result(slate, slate_id, solution, metrics, timings, newcomers, warnings)

@@ -12,7 +12,7 @@ from pitwall.simulation import RaceModel, Scenarios
 from pitwall.slate import Slate
 from tasks.stores import STORE_RETRIES, graph_store
 
-__all__ = ["NoHistory", "UnknownDrivers", "calibrate_race", "generate_scenarios"]
+__all__ = ["NoHistory", "UnknownDrivers", "apply_projections", "calibrate_race", "generate_scenarios"]
 
 
 class NoHistory(LookupError):
@@ -35,6 +35,15 @@ def calibrate_race(slate: Slate, strict_names: bool = False) -> RaceModel:
         newcomers = spelled_as_known(slate.names, seen, graph.known_drivers())
         rows += graph.other_series_results(newcomers, slate.date, series=slate.series)
     return run.calibrate_race(History.from_rows(rows), slate, strict_names=strict_names)
+
+
+@task(name="apply-projections")
+def apply_projections(
+    model: RaceModel, slate: Slate, projections_csv: str | None, n_scenarios: int, seed: int
+) -> tuple[RaceModel, tuple[str, ...]]:
+    """The projections step (`pitwall.run.apply_projections`): the player's projections, if any, met by the
+    model's mean points over the solving scenarios."""
+    return run.apply_projections(model, slate, projections_csv, n_scenarios, seed)
 
 
 @task(name="generate-scenarios", task_run_name="scenarios-{shard}-of-{shards}")

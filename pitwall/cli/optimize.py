@@ -39,6 +39,7 @@ from pitwall.run import (
     DEFAULT_SCENARIOS,
     DEFAULT_SEED,
     UnknownDrivers,
+    apply_projections,
     calibrate_race,
     evaluate_lineups,
     evaluation_seed,
@@ -281,10 +282,12 @@ def _slate_summary(slate: Slate) -> dict:
 
 def _run(
     history: History, slate: Slate, controls: Controls, payout: PayoutTable, field: FieldKind, scenarios: int,
-    seed: int, evaluation_scenarios: int, strict_names: bool, stages: _Stages,
+    seed: int, evaluation_scenarios: int, strict_names: bool, projections_csv: str | None, stages: _Stages,
 ) -> tuple[RunResult, Metrics, RaceModel]:
     """The steps of a run in the order the optimize-slate flow runs them, each stage timed and shown."""
     model = _calibrate(history, slate, stages, strict_names)
+    with stages.stage("project"):
+        model, warnings = apply_projections(model, slate, projections_csv, scenarios, seed)
     with stages.stage("simulate", SIMULATION_STEPS) as advance:
         steps = min(SIMULATION_STEPS, scenarios)
         shards = []
@@ -294,7 +297,7 @@ def _run(
     with stages.stage("solve", controls.n_lineups) as advance:
         solution = solve_slate(shards, slate, controls, payout, field.value, seed, progress=advance)
     metrics = _evaluation(slate, model, solution.portfolio.lineups, evaluation_scenarios, seed, field, payout, stages)
-    result = build_result_step(slate, None, solution, metrics, stages.timings, model.newcomers)
+    result = build_result_step(slate, None, solution, metrics, stages.timings, model.newcomers, warnings)
     return result, metrics, model
 
 
@@ -335,6 +338,10 @@ def optimize(
     exposures_path: Annotated[
         Path | None,
         typer.Option("--exposures", help="Per-driver exposure CSV: columns Name,Min,Max (shares 0-1, either blank)."),
+    ] = None,
+    projections_path: Annotated[
+        Path | None,
+        typer.Option("--projections", help="Your projections: CSV with Name (or ID) and Projection (DK points)."),
     ] = None,
     history_path: HistoryOpt = None,
     series: SeriesOpt = "Cup",
@@ -384,18 +391,22 @@ def optimize(
         payout = _payout(entries, entry_fee, payout_path)
         evaluation_scenarios = evaluation_scenarios or scenarios
         try:
+            projections = _read(projections_path, "projections file") if projections_path else None
             result, metrics, model = _run(history, slate, controls, payout, field, scenarios, seed,
-                                          evaluation_scenarios, strict_names, stages)
+                                          evaluation_scenarios, strict_names, projections, stages)
         except (PortfolioError, ContestError, SlateError, UnknownTrack, UnknownDrivers, ValueError) as error:
             raise _fail(str(error)) from None
         out.write_text(result.upload_csv)
     _warn_newcomers(model)
+    for warning in result.warnings:
+        typer.echo(f"warning: {warning}", err=True)
     timings = stages.total()
     names = slate.names
     _emit(
         {
             "slate": _slate_summary(slate),
             "drivers_without_history": [d.model_dump(mode="json") for d in result.drivers_without_history],
+            "warnings": result.warnings,
             "upload_csv": str(out),
             "lineups": [" / ".join(lineup.drivers) for lineup in result.lineups],
             "controls": {
