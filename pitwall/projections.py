@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from pitwall.simulation import RaceModel, simulate
-from pitwall.slate import Slate, SlateError, normalize_name
+from pitwall.slate import Slate, SlateError
 
 ITERATIONS = 60
 FIT_SCENARIOS = 4_000
@@ -44,8 +44,9 @@ class Projections:
 
 def read_projections(text: str, slate: Slate) -> Projections:
     """Targets from a projections CSV; every bad row is reported at once, naming its row and column."""
-    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
-    header = [c.strip() for c in (rows[0].keys() if rows else next(csv.reader(io.StringIO(text)), []))]
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    header = [c.strip() for c in reader.fieldnames or []]
+    rows = list(reader)
     key = next((c for c in ("ID", "Name") if c in header), None)
     if key is None or "Projection" not in header:
         raise SlateError(f"projections file: row 1: needs a driver column (ID or Name) and Projection; found {header}")

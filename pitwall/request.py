@@ -93,6 +93,19 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class RequestBody(_Strict):
+    """A whole body a client sends (an optimize request, a slate upload)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _valid_text(cls, data: object) -> object:
+        # Before any field is read: a lone surrogate in a name would break every message that quotes it.
+        problem = surrogate_problem(data)
+        if problem is not None:
+            raise ValueError(problem)
+        return data
+
+
 class InlineDriver(_Strict):
     name: str = Field(min_length=1, max_length=100, description="the driver, as DraftKings or the results spell him")
     dk_id: Annotated[Int, _rule(dk_id_problem)] = Field(
@@ -323,7 +336,7 @@ class ContestConfig(_Strict):
         return PayoutTable.from_rows(rows, entries=self.entries, entry_fee=self.entry_fee)
 
 
-class OptimizeRequest(_Strict):
+class OptimizeRequest(RequestBody):
     slate_id: str | None = Field(
         default=None, min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:-]+$",
         description="a stored slate (POST /api/v1/slates); not read at submit: an unknown id, or controls that "
@@ -355,15 +368,6 @@ class OptimizeRequest(_Strict):
         description="for inline drivers: CSV with columns Name (as the results spell a driver) and Alias (the "
         "spelling used in `drivers`)",
     )
-
-    @model_validator(mode="before")
-    @classmethod
-    def _valid_text(cls, data: object) -> object:
-        # Before any field is read: a lone surrogate in a name would break every message that quotes it.
-        problem = surrogate_problem(data)
-        if problem is not None:
-            raise ValueError(problem)
-        return data
 
     @model_validator(mode="after")
     def _one_slate(self) -> OptimizeRequest:

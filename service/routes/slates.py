@@ -8,9 +8,9 @@ from typing import Annotated
 from anyio import to_thread
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field
 
-from pitwall.request import MAX_DRIVERS
+from pitwall.request import MAX_DRIVERS, RequestBody
 from pitwall.newcomers import describe
 from pitwall.slate import (
     DK_ID_MAX,
@@ -23,7 +23,6 @@ from pitwall.slate import (
     read_aliases,
 )
 from pitwall.stores.graph import GraphStore, SlateSummary
-from pitwall.text import surrogate_problem
 from pitwall.tracks import TRACK_TYPE_NAMES, UnknownTrack
 from service.deps import get_graph
 from service.schemas import ErrorBody, ValidationErrorBody
@@ -35,8 +34,7 @@ router = APIRouter(prefix="/api/v1/slates", tags=["slates"], responses={422: {"m
 _UNAVAILABLE = {503: {"model": ErrorBody, "description": "Neo4j is unavailable"}}
 
 
-class SlateUpload(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class SlateUpload(RequestBody):
 
     salaries_csv: str = Field(
         min_length=1, max_length=200_000,
@@ -62,15 +60,6 @@ class SlateUpload(BaseModel):
     strict_names: bool = Field(
         default=False, strict=True, description="refuse drivers with no result in the series instead of storing them as newcomers"
     )
-
-    @model_validator(mode="before")
-    @classmethod
-    def _valid_text(cls, data: object) -> object:
-        # Before any field is read: a lone surrogate in a name would break every message that quotes it.
-        problem = surrogate_problem(data)
-        if problem is not None:
-            raise ValueError(problem)
-        return data
 
 
 class EntryView(BaseModel):
