@@ -39,7 +39,7 @@ FORM_DECAY = 0.9
 # A driver new to a series is priced from his form in the other series, scaled down: a win in
 # the O'Reilly or Truck series is worth less than one in Cup. The scale is the median ratio of
 # Cup to other-series form over the drivers of every Cup race of 2020–2023 with both (0.72 of
-# 4,165 such pairs).
+# 4,165 such pairs: bench/other_series_scale.py).
 OTHER_SERIES_FORM_SCALE = 0.72
 
 
