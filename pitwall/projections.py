@@ -11,14 +11,13 @@ races against the others), and are listed so the player knows.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from pitwall.simulation import RaceModel, simulate
-from pitwall.slate import Slate, SlateError
+from pitwall.driver_values import read_driver_values
+from pitwall.slate import Slate
 
 ITERATIONS = 60
 FIT_SCENARIOS = 4_000
@@ -43,38 +42,8 @@ class Projections:
 
 
 def read_projections(text: str, slate: Slate) -> Projections:
-    """Targets from a projections CSV; every bad row is reported at once, naming its row and column."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [c.strip() for c in reader.fieldnames or []]
-    rows = list(reader)
-    key = next((c for c in ("ID", "Name") if c in header), None)
-    if key is None or "Projection" not in header:
-        raise SlateError(f"projections file: row 1: needs a driver column (ID or Name) and Projection; found {header}")
-    by_id = {e.dk_id: i for i, e in enumerate(slate.entries)}
-    points = np.full(len(slate.entries), np.nan)
-    problems: list[str] = []
-    for number, row in enumerate(rows, start=2):
-        row = {k.strip(): (v or "").strip() for k, v in row.items() if k is not None}
-        driver = row.get(key, "")
-        try:
-            index = by_id[int(driver)] if key == "ID" else slate.index(driver)
-        except (ValueError, KeyError, SlateError):
-            problems.append(f"projections file: row {number}, column {key!r}: {driver!r} is not on the slate")
-            continue
-        try:
-            value = float(row.get("Projection", ""))
-        except ValueError:
-            problems.append(f"projections file: row {number}, column 'Projection': {row.get('Projection')!r} is not a number")
-            continue
-        if not 0 <= value <= 200 or not np.isfinite(value):
-            problems.append(f"projections file: row {number}, column 'Projection': {value} is not a DK points projection (0–200)")
-            continue
-        if not np.isnan(points[index]):
-            problems.append(f"projections file: row {number}: {slate.entries[index].name!r} projected twice")
-        points[index] = value
-    if problems:
-        raise SlateError(problems)
-    missing = tuple(e.name for e, p in zip(slate.entries, points) if np.isnan(p))
+    """Targets from a projections CSV (`pitwall.driver_values`), in DK points."""
+    points, missing = read_driver_values(text, slate, "Projection", "projections file", 0, 200)
     return Projections(points=points, missing=missing)
 
 
