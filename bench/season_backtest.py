@@ -26,6 +26,11 @@ $45,000–$50,000 (real fields spend close to the cap). Duplicates stay, as in r
 (as shipped) and from the market's view (`market_projection` below: the simulated means
 re-dealt in salary order), and nothing else: the choice between them is made on 2021–2023.
 
+`--ownership` runs pitwall twice, as shipped and told the field's ownership as a player would
+know it: each driver's share of the public field's lineups times lognormal noise (sd 0.25),
+written as an ownership CSV and given to the solve step as `ownership_csv`; paired bootstrap
+intervals over races compare the two.
+
 `--ablation` adds, on the same races and field, pitwall with one part removed at a time: the
 running order left out of the skill fit (`calibration.RUNNING_ORDER_WEIGHT = 0`), and the payout
 objective replaced by mean points (pydfs maximizing pitwall's own simulated means, same controls).
@@ -49,7 +54,7 @@ from pitwall.history import History, slate_from_race, trailing_average
 from pitwall.contest import sample_field
 from pitwall.portfolio import DEFAULT_FIELD_SIZE, Controls, solve
 from pitwall.rules import ROSTER_SIZE, SALARY_CAP, finish_points
-from pitwall.run import solve_portfolio
+from pitwall.run import solve_portfolio, solve_slate
 from pitwall.simulation import simulate
 
 ENTRIES, FEE = 10_000, 20.0
@@ -58,6 +63,9 @@ MIN_SPEND = 45_000
 TOOLS = ("pitwall", "pydfs recent", "pydfs grid", "random")
 ABLATIONS = ("pitwall, finishing order only", "pitwall's means, mean-points objective")
 MARKET_FIELD = "pitwall, solver's field from salaries"
+OWNED = "pitwall, told the field's ownership"
+OWNERSHIP_NOISE = 0.25
+BOOTSTRAP = 2_000
 
 
 def _z(values: np.ndarray) -> np.ndarray:
@@ -76,6 +84,22 @@ def public_field(projection: np.ndarray, salaries: np.ndarray, size: int, seed: 
         cost = salaries[picks].sum(axis=1)
         kept.append(picks[(cost <= SALARY_CAP) & (cost >= MIN_SPEND)])
     return Field(lineups=np.concatenate(kept)[:size].astype(np.int16), style="public", seed=seed)
+
+
+def known_ownership(field: Field, slate, seed: int) -> str:
+    """The field's ownership as a player would know it (module docstring), as an ownership CSV."""
+    owned = field.ownership(len(slate.entries)) * 100
+    # No driver is in more than every lineup, however the player's estimate errs.
+    noisy = np.minimum(owned * np.random.default_rng(seed + 11).lognormal(0.0, OWNERSHIP_NOISE, len(owned)), 100.0)
+    return "Name,Ownership\n" + "".join(f"{name},{share:.3f}\n" for name, share in zip(slate.names, noisy))
+
+
+def paired_interval(records: list[dict], tool: str, reference: str, key: str, seed: int = 0) -> tuple[float, float]:
+    """95% bootstrap interval, over races, of `tool`'s mean `key` minus `reference`'s."""
+    gap = np.array([r[tool][key] - r[reference][key] for r in records], dtype=np.float64)
+    picks = np.random.default_rng(seed).integers(0, len(gap), size=(BOOTSTRAP, len(gap)))
+    low, high = np.percentile(gap[picks].mean(axis=1), [2.5, 97.5])
+    return float(low), float(high)
 
 
 def market_projection(projection: np.ndarray, salaries: np.ndarray) -> np.ndarray:
@@ -115,10 +139,13 @@ def main() -> None:
     parser.add_argument("--scenarios", type=int, default=10_000)
     parser.add_argument("--ablation", action="store_true")
     parser.add_argument("--field-choice", action="store_true")
+    parser.add_argument("--ownership", action="store_true")
     args = parser.parse_args()
     tools = TOOLS + ABLATIONS if args.ablation else TOOLS
     if args.field_choice:
         tools = ("pitwall", MARKET_FIELD)
+    if args.ownership:
+        tools = ("pitwall", OWNED)
 
     history = History.from_csv()
     payout = PayoutTable.gpp(ENTRIES, FEE)
@@ -133,9 +160,14 @@ def main() -> None:
             public = trailing_average(history, "Cup", race.date, slate.dk_ids.tolist())
             public = np.where(np.isnan(public), np.nanmin(public), public)
             model = calibrate(history, slate)
-            points = simulate(model, args.scenarios, seed).points
+            scenarios = simulate(model, args.scenarios, seed)
+            points = scenarios.points
+            field = public_field(public, slate.salaries.astype(np.float64), ENTRIES - n, seed=seed + 7)
             portfolios = {"pitwall": solve_portfolio(points, slate, controls, payout, "sharp", seed).lineups}
-            if args.field_choice:
+            if args.ownership:
+                portfolios[OWNED] = solve_slate([scenarios], slate, controls, payout, "sharp", seed,
+                                                ownership_csv=known_ownership(field, slate, seed)).portfolio.lineups
+            elif args.field_choice:
                 market = market_projection(points.mean(axis=0), slate.salaries)
                 size = min(DEFAULT_FIELD_SIZE, payout.entries - n)
                 opponents = sample_field(market, slate.salaries, size, style="sharp", seed=seed)
@@ -153,7 +185,6 @@ def main() -> None:
                 finish_only = simulate(calibrate(history, slate), args.scenarios, seed).points
                 calibration.RUNNING_ORDER_WEIGHT = shipped
                 portfolios[ABLATIONS[0]] = solve_portfolio(finish_only, slate, controls, payout, "sharp", seed).lineups
-            field = public_field(public, slate.salaries.astype(np.float64), ENTRIES - n, seed=seed + 7)
             record = {"season": season, "race": f"{race.date} {race.track}", "track_type": slate.kind}
             for tool, lineups in portfolios.items():
                 prize, ahead = contest_payouts(lineups, actual.points[None, :], field, payout)
@@ -177,15 +208,27 @@ def main() -> None:
             }
             rows.append([str(season), tool, str(entry["races"]), f"{entry['top1_per_lineup']:.2%}",
                          f"{entry['races_with_top1']:.0%}", f"{entry['roi']:+.0%} ± {entry['roi_se']:.0%}"])
-    text = "\n".join([
+    lines = [
         f"Season backtest on actual results: {n} lineups per race, a public field of {ENTRIES - n:,} "
         f"(ownership from the trailing 16-race average and value), ${FEE:g} entry, typical GPP payout.",
         "",
         table(["season", "tool", "races", "top-1% finishes per lineup", "races with a top-1% lineup",
                "ROI per race (± s.e.)"], rows),
-    ])
+    ]
+    if args.ownership:
+        gaps = []
+        for season in [*args.seasons, "all"]:
+            chosen = [r for r in records if season == "all" or r["season"] == season]
+            top1 = paired_interval(chosen, OWNED, "pitwall", "top1")
+            roi = paired_interval(chosen, OWNED, "pitwall", "roi")
+            summary[f"{season} ownership gain"] = {"top1": top1, "roi": roi}
+            gaps.append([str(season), f"{top1[0]:+.2%} … {top1[1]:+.2%}", f"{roi[0]:+.0%} … {roi[1]:+.0%}"])
+        lines += ["", f"Told the field's ownership minus as shipped, 95% bootstrap interval over races ({BOOTSTRAP:,} resamples):",
+                  "", table(["season", "top-1% finishes per lineup", "ROI per race"], gaps)]
+    text = "\n".join(lines)
     print("\n" + text)
-    variant = ["ablation"] if args.ablation else ["field-choice"] if args.field_choice else []
+    variant = (["ablation"] if args.ablation else ["field-choice"] if args.field_choice
+               else ["ownership"] if args.ownership else [])
     name = "-".join(["season_backtest", *variant, *map(str, args.seasons)])
     write(name, text, {"races": records, "summary": summary})
 

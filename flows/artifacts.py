@@ -52,6 +52,7 @@ def publish_result(run_id: str, result: RunResult | Mapping[str, Any]) -> None:
                 "roi": lineup.roi,
                 "top1_rate": lineup.top1_rate,
                 "cash_rate": lineup.cash_rate,
+                "field_duplicates": lineup.field_duplicates,
             }
             for n, lineup in enumerate(lineups, 1)
         ],
@@ -64,13 +65,16 @@ def publish_result(run_id: str, result: RunResult | Mapping[str, Any]) -> None:
         description="share of the portfolio's lineups holding each driver",
     )
     slate, metrics = result.slate, result.metrics
+    contest = metrics.contest
+    prizes = (f" (first prize ${contest.first_prize:,.2f}, {contest.paid_places:,} places paid)"
+              if contest.first_prize is not None else "")
     create_markdown_artifact(
         "\n".join([
             f"# Portfolio for {md(slate.track)} ({md(slate.series)}, {md(str(slate.date))})",
             "",
             f"{len(lineups)} lineups, evaluated on {metrics.scenarios:,} scenarios the solver did not see "
             f"(seed {metrics.scenario_seed}) against a {md(metrics.field.style)} field of "
-            f"{metrics.contest.entries:,} entries at ${metrics.contest.entry_fee:g}.",
+            f"{contest.entries:,} entries at ${contest.entry_fee:g}{prizes}.",
             "",
             "| metric | value |",
             "|---|---:|",

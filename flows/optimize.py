@@ -73,7 +73,7 @@ def optimize_slate(run_id: str) -> dict[str, Any]:
     ).result()
 
     begin("solve", 0.45)
-    solution = solve(slate, shards, request.portfolio, request.contest, config.seed)
+    solution = solve(slate, shards, request.portfolio, request.contest, config.seed, request.ownership_csv)
 
     begin("evaluate", 0.75)
     metrics = evaluate(slate, model, solution, request.contest, config.seed)

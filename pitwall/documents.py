@@ -50,13 +50,29 @@ class RunLineup(_Document):
     win_rate: float = Field(description="Share of scenarios in which the lineup wins the contest")
     cash_rate: float = Field(description="Share of scenarios in which the lineup wins a prize")
     mean_points: float = Field(description="Mean DraftKings points over the evaluation scenarios")
+    # Optional only so results stored before these were reported still read back.
+    ownership_product: float | None = Field(
+        default=None,
+        description="Product of the evaluation field's ownership (share of lineups) of the six drivers: how "
+        "often the field would build this lineup if it picked drivers independently"
+    )
+    field_duplicates: float | None = Field(
+        default=None,
+        description="Opponents expected to enter exactly these six drivers: copies in the evaluation field, scaled "
+        "to the contest when the field is sampled",
+    )
 
 
 class FieldSummary(_Document):
     """The simulated field of opponents."""
 
-    style: str = Field(description="How opponents build lineups: sharp or weak")
+    style: str = Field(description="How opponents build lineups: sharp, weak, or ownership (fitted to the player's "
+                       "ownership file)")
     lineups: int = Field(description="Opponent lineups sampled")
+    ownership: dict[str, float] = Field(
+        default_factory=dict,
+        description="Driver name -> share of the field's lineups holding him, largest first (the evaluation field)",
+    )
 
 
 class ContestSummary(_Document):
@@ -64,6 +80,10 @@ class ContestSummary(_Document):
 
     entries: int = Field(description="Entries in the contest, the portfolio's included")
     entry_fee: float = Field(description="Entry fee per lineup, dollars")
+    # Optional only so results stored before these were reported still read back.
+    first_prize: float | None = Field(default=None, description="What first place wins, dollars")
+    paid_places: int | None = Field(default=None, description="Places that win a prize")
+    prize_pool: float | None = Field(default=None, description="All prizes together, dollars")
 
 
 class ContestMetrics(_Document):

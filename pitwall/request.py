@@ -21,6 +21,8 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from pitwall.contest.errors import ContestError
 from pitwall.contest.payout import PayoutTable
+from pitwall.ownership import ownership_percent
+from pitwall.projections import read_projections
 from pitwall.rules import ROSTER_SIZE, SALARY_CAP
 from pitwall.slate import (
     DK_ID_MAX,
@@ -46,7 +48,7 @@ from pitwall.tracks import TRACK_TYPE_NAMES
 MAX_DRIVERS = 80
 MAX_SCENARIOS = 100_000
 MAX_LINEUPS = 150
-MAX_ENTRIES = 100_000
+MAX_ENTRIES = 200_000
 MAX_ENTRY_FEE = 10_000
 MAX_PAYOUT_ROWS = 1_000
 MAX_GROUPS = 50
@@ -357,6 +359,13 @@ class OptimizeRequest(RequestBody):
         description="your own projections: CSV with a driver column (Name, or ID as DraftKings gives it) and "
         "Projection (DK points); the race model's strengths are shifted so its mean points match them",
     )
+    ownership_csv: str | None = Field(
+        default=None,
+        max_length=50_000,
+        description="your projected ownership: CSV with a driver column (Name, or ID as DraftKings gives it) and "
+        "Ownership (percent of lineups, e.g. 23.5); the field the portfolio is solved and judged against is drawn "
+        "so each driver is owned as given (contest.field is then not used)",
+    )
     strict_names: bool = Field(
         default=False, strict=True,
         description="fail the run when a driver has no result in the slate's series, instead of racing them with "
@@ -410,6 +419,13 @@ class OptimizeRequest(RequestBody):
         slate = Slate(track=race.track, date=race.date, laps=race.laps, track_type=race.track_type,
                       series=race.series, entries=tuple(Entry(*driver) for driver in values))  # type: ignore[arg-type]
         self._controls_fit(slate, refusals)
+        for field, read in (("projections_csv", read_projections), ("ownership_csv", ownership_percent)):
+            text = getattr(self, field)
+            if text:
+                try:
+                    read(text, slate)
+                except SlateError as error:
+                    refusals.add((field,), "; ".join(error.problems))
         refusals.raise_any(type(self).__name__)
         return self
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from pitwall.calibration import calibrate
-from pitwall.contest import Metrics, PayoutTable, evaluate, sample_field
+from pitwall.contest import FieldStyle, Metrics, PayoutTable, evaluate, sample_field
 from pitwall.documents import (
     ContestMetrics,
     DriverWithoutHistory,
@@ -34,6 +34,7 @@ from pitwall.documents import (
 )
 from pitwall.history import History
 from pitwall.newcomers import Newcomer
+from pitwall.ownership import OWNERSHIP_STYLE, ownership_pull, read_ownership
 from pitwall.portfolio import DEFAULT_FIELD_SIZE, Controls, Portfolio, solve
 from pitwall.portfolio.controls import Group
 from pitwall.projections import fit_to_projections, read_projections
@@ -53,6 +54,9 @@ EVALUATION_SCENARIOS: int = ContestConfig.model_fields["evaluation_scenarios"].d
 EVALUATION_SEED_OFFSET = 1_000_003
 # Shards the held-out scenarios are drawn in when someone follows the progress (same rows as one draw).
 EVALUATION_STEPS = 10
+# Opponent lineups the evaluation plays at most: the whole field up to this size; a larger contest's field is
+# sampled at this size, each lineup standing for an equal share of the opponents (`pitwall.contest.scoring`).
+EVALUATION_FIELD = 50_000
 
 
 class UnknownDrivers(LookupError):
@@ -64,11 +68,17 @@ class UnknownDrivers(LookupError):
 
 @dataclass(frozen=True)
 class Solution:
-    """The solve step's answer: the portfolio, and each driver's mean points over the solving scenarios
-    (the projections the field was drawn from and the result document shows)."""
+    """The solve step's answer: the portfolio, each driver's mean points over the solving scenarios (the
+    projections the result document shows and a field without an ownership file is drawn from), the field it
+    was solved against, and what the player's ownership file could not have as given."""
 
     portfolio: Portfolio
     projection: np.ndarray
+    # Who the opponents are, for the evaluation to play the same kind of field: the contest's field style, or
+    # the ownership style with pulls fitted to the player's ownership file.
+    field_style: str | FieldStyle = "sharp"
+    field_pull: np.ndarray | None = None
+    warnings: tuple[str, ...] = ()
 
 
 def evaluation_seed(seed: int) -> int:
@@ -157,20 +167,27 @@ def simulate_shard(model: RaceModel, n_scenarios: int, seed: int, shard: int = 0
 
 def solve_slate(
     shards: Sequence[Scenarios], slate: Slate, controls: Controls, payout: PayoutTable, style: str, seed: int,
-    progress: Progress | None = None,
+    progress: Progress | None = None, ownership_csv: str | None = None,
 ) -> Solution:
-    """Step 3: the portfolio over the shards joined in order (shard 0 first)."""
+    """Step 3: the portfolio over the shards joined in order (shard 0 first), against a field of the contest's
+    `style`, or, given the player's ownership file, one fitted to it (`pitwall.ownership`)."""
     points = Scenarios.concat(shards).points
-    portfolio = solve_portfolio(points, slate, controls, payout, style, seed, progress=progress)
-    return Solution(portfolio=portfolio, projection=points.mean(axis=0))
+    projection = points.mean(axis=0)
+    pull, warnings = None, ()
+    if ownership_csv:
+        pull, warnings = ownership_pull(read_ownership(ownership_csv, slate, projection, seed), slate, seed)
+        style = OWNERSHIP_STYLE
+    portfolio = solve_portfolio(points, slate, controls, payout, style, seed, progress=progress, pull=pull)
+    return Solution(portfolio=portfolio, projection=projection, field_style=style, field_pull=pull, warnings=warnings)
 
 
 def evaluate_lineups(
-    model: RaceModel, lineups: np.ndarray, slate: Slate, payout: PayoutTable, style: str, seed: int,
-    n_scenarios: int = EVALUATION_SCENARIOS, progress: Progress | None = None,
+    model: RaceModel, lineups: np.ndarray, slate: Slate, payout: PayoutTable, style: str | FieldStyle, seed: int,
+    n_scenarios: int = EVALUATION_SCENARIOS, progress: Progress | None = None, pull: np.ndarray | None = None,
 ) -> Metrics:
     """Step 4: contest metrics of `lineups` on `n_scenarios` fresh scenarios and a fresh field, both drawn
-    from the evaluation seed derived from the run's `seed`, so the solver never saw them."""
+    from the evaluation seed derived from the run's `seed`, so the solver never saw them (the field of the
+    solver's kind: `style`, and `pull` when fitted to the player's ownership)."""
     held_out = evaluation_seed(seed)
     steps = min(EVALUATION_STEPS, n_scenarios) if progress is not None else 1
     parts = []
@@ -178,7 +195,8 @@ def evaluate_lineups(
         parts.append(simulate_shard(model, n_scenarios, held_out, shard, steps))
         if progress is not None:
             progress(shard + 1, steps + 1)
-    metrics = evaluate_portfolio(np.asarray(lineups), Scenarios.concat(parts).points, slate, payout, style, held_out)
+    metrics = evaluate_portfolio(np.asarray(lineups), Scenarios.concat(parts).points, slate, payout, style, held_out,
+                                 pull=pull)
     if progress is not None:
         progress(steps + 1, steps + 1)
     return metrics
@@ -215,7 +233,7 @@ def build_result(
         drivers_without_history=[
             DriverWithoutHistory(driver=n.driver, reason=n.reason, similar=list(n.similar)) for n in newcomers
         ],
-        warnings=list(warnings),
+        warnings=[*warnings, *solution.warnings],
         lineups=lineups,
         exposures=exposures,
         metrics=ContestMetrics.model_validate(summary),
@@ -229,23 +247,28 @@ def build_result(
 
 
 def solve_portfolio(
-    points: np.ndarray, slate: Slate, controls: Controls, payout: PayoutTable, style: str, seed: int,
-    progress: Progress | None = None,
+    points: np.ndarray, slate: Slate, controls: Controls, payout: PayoutTable, style: str | FieldStyle, seed: int,
+    progress: Progress | None = None, pull: np.ndarray | None = None,
 ) -> Portfolio:
-    """The portfolio over `points` against a field drawn from the same projections (what opponents see):
-    `DEFAULT_FIELD_SIZE` lineups, each standing for an equal share of the contest's other entries."""
+    """The portfolio over `points` against a field drawn from the same projections (what opponents see), or
+    from `pull` (fitted to ownership): `DEFAULT_FIELD_SIZE` lineups, each standing for an equal share of the
+    contest's other entries."""
     size = min(DEFAULT_FIELD_SIZE, payout.entries - controls.n_lineups)
-    field = sample_field(points.mean(axis=0), slate.salaries, size, style=style, seed=seed)
+    field = sample_field(points.mean(axis=0), slate.salaries, size, style=style, seed=seed, pull=pull)
     return solve(points, slate.salaries, controls, field=field, payout=payout, seed=seed, progress=progress)
 
 
 def evaluate_portfolio(
-    lineups: np.ndarray, points: np.ndarray, slate: Slate, payout: PayoutTable, style: str, seed: int
+    lineups: np.ndarray, points: np.ndarray, slate: Slate, payout: PayoutTable, style: str | FieldStyle, seed: int,
+    pull: np.ndarray | None = None,
 ) -> Metrics:
     """Contest metrics on held-out scenarios `points` (drawn from `seed`) against every opponent of the contest.
 
     A sampled field smaller than the contest under-states how high its best scores reach, which would
-    flatter win rates, so evaluation plays the whole field.
+    flatter win rates, so evaluation plays the whole field, up to `EVALUATION_FIELD` opponents: past that
+    (contests up to 200,000 entries) the memory and time of scoring every opponent in every scenario outgrow
+    a job, and the top of 50,000 lineups is already close to the top of the whole field.
     """
-    field = sample_field(points.mean(axis=0), slate.salaries, payout.entries - len(lineups), style=style, seed=seed)
+    size = min(payout.entries - len(lineups), EVALUATION_FIELD)
+    field = sample_field(points.mean(axis=0), slate.salaries, size, style=style, seed=seed, pull=pull)
     return evaluate(np.asarray(lineups), points, field, payout, scenario_seed=seed)

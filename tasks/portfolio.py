@@ -16,17 +16,22 @@ from pitwall.slate import Slate
 
 
 @task(name="solve-portfolio")
-def solve(slate: Slate, shards: list[Scenarios], config: PortfolioConfig, contest: ContestConfig, seed: int) -> Solution:
-    """The solve step (`pitwall.run.solve_slate`) over the shards, under the request's controls and contest."""
-    return run.solve_slate(shards, slate, controls_for(slate, config), payout_for(contest), contest.field, seed)
+def solve(
+    slate: Slate, shards: list[Scenarios], config: PortfolioConfig, contest: ContestConfig, seed: int,
+    ownership_csv: str | None = None,
+) -> Solution:
+    """The solve step (`pitwall.run.solve_slate`) over the shards, under the request's controls and contest,
+    against a field fitted to the player's ownership when given."""
+    return run.solve_slate(shards, slate, controls_for(slate, config), payout_for(contest), contest.field, seed,
+                           ownership_csv=ownership_csv)
 
 
 @task(name="evaluate-portfolio")
 def evaluate(slate: Slate, model: RaceModel, solution: Solution, contest: ContestConfig, seed: int) -> Metrics:
     """The evaluate step (`pitwall.run.evaluate_lineups`): contest metrics on the contest's evaluation
-    scenarios, drawn from the evaluation seed derived from the run's seed."""
-    return run.evaluate_lineups(model, solution.portfolio.lineups, slate, payout_for(contest), contest.field, seed,
-                                contest.evaluation_scenarios)
+    scenarios, drawn from the evaluation seed derived from the run's seed, against the solver's kind of field."""
+    return run.evaluate_lineups(model, solution.portfolio.lineups, slate, payout_for(contest), solution.field_style,
+                                seed, contest.evaluation_scenarios, pull=solution.field_pull)
 
 
 @task(name="build-result", cache_policy=NO_CACHE)

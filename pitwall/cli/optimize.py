@@ -30,7 +30,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from pitwall.cli import AliasesOpt, StrictNamesOpt, app, named_track_types
-from pitwall.contest import ContestError, Metrics, PayoutTable
+from pitwall.contest import ContestError, FieldStyle, Metrics, PayoutTable
 from pitwall.documents import RunResult
 from pitwall.history import History, HistoryError
 from pitwall.portfolio import Controls, PortfolioError
@@ -255,11 +255,11 @@ def _calibrate(history: History, slate: Slate, stages: _Stages, strict_names: bo
         return calibrate_race(history, slate, strict_names=strict_names)
 
 
-def _evaluation(slate: Slate, model: RaceModel, lineups, n_scenarios: int, seed: int, field_kind: FieldKind,
-                payout: PayoutTable, stages: _Stages) -> Metrics:
+def _evaluation(slate: Slate, model: RaceModel, lineups, n_scenarios: int, seed: int, style: str | FieldStyle,
+                payout: PayoutTable, stages: _Stages, pull: np.ndarray | None = None) -> Metrics:
     """Score lineups on scenarios and a field drawn from the evaluation seed (the evaluate step)."""
     with stages.stage("evaluate", SIMULATION_STEPS + 1) as advance:
-        return evaluate_lineups(model, lineups, slate, payout, field_kind.value, seed, n_scenarios, progress=advance)
+        return evaluate_lineups(model, lineups, slate, payout, style, seed, n_scenarios, progress=advance, pull=pull)
 
 
 def _emit(summary: dict, json_path: Path | None) -> None:
@@ -282,7 +282,8 @@ def _slate_summary(slate: Slate) -> dict:
 
 def _run(
     history: History, slate: Slate, controls: Controls, payout: PayoutTable, field: FieldKind, scenarios: int,
-    seed: int, evaluation_scenarios: int, strict_names: bool, projections_csv: str | None, stages: _Stages,
+    seed: int, evaluation_scenarios: int, strict_names: bool, projections_csv: str | None, ownership_csv: str | None,
+    stages: _Stages,
 ) -> tuple[RunResult, Metrics, RaceModel]:
     """The steps of a run in the order the optimize-slate flow runs them, each stage timed and shown."""
     model = _calibrate(history, slate, stages, strict_names)
@@ -295,8 +296,10 @@ def _run(
             shards.append(simulate_shard(model, scenarios, seed, shard, steps))
             advance(shard + 1, steps)
     with stages.stage("solve", controls.n_lineups) as advance:
-        solution = solve_slate(shards, slate, controls, payout, field.value, seed, progress=advance)
-    metrics = _evaluation(slate, model, solution.portfolio.lineups, evaluation_scenarios, seed, field, payout, stages)
+        solution = solve_slate(shards, slate, controls, payout, field.value, seed, progress=advance,
+                               ownership_csv=ownership_csv)
+    metrics = _evaluation(slate, model, solution.portfolio.lineups, evaluation_scenarios, seed, solution.field_style,
+                          payout, stages, solution.field_pull)
     result = build_result_step(slate, None, solution, metrics, stages.timings, model.newcomers, warnings)
     return result, metrics, model
 
@@ -342,6 +345,11 @@ def optimize(
     projections_path: Annotated[
         Path | None,
         typer.Option("--projections", help="Your projections: CSV with Name (or ID) and Projection (DK points)."),
+    ] = None,
+    ownership_path: Annotated[
+        Path | None,
+        typer.Option("--ownership", help="Your projected ownership: CSV with Name (or ID) and Ownership (percent of "
+                     "lineups); the field is drawn to match it instead of --field."),
     ] = None,
     history_path: HistoryOpt = None,
     series: SeriesOpt = "Cup",
@@ -392,8 +400,9 @@ def optimize(
         evaluation_scenarios = evaluation_scenarios or scenarios
         try:
             projections = _read(projections_path, "projections file") if projections_path else None
+            ownership = _read(ownership_path, "ownership file") if ownership_path else None
             result, metrics, model = _run(history, slate, controls, payout, field, scenarios, seed,
-                                          evaluation_scenarios, strict_names, projections, stages)
+                                          evaluation_scenarios, strict_names, projections, ownership, stages)
         except (PortfolioError, ContestError, SlateError, UnknownTrack, UnknownDrivers, ValueError) as error:
             raise _fail(str(error)) from None
         out.write_text(result.upload_csv)
@@ -467,7 +476,7 @@ def evaluate(
         payout = _payout(entries, entry_fee, payout_path)
         try:
             model = _calibrate(history, slate, stages)
-            metrics = _evaluation(slate, model, np.asarray(lineups), scenarios, seed, field, payout, stages)
+            metrics = _evaluation(slate, model, np.asarray(lineups), scenarios, seed, field.value, payout, stages)
         except (ContestError, ValueError) as error:
             raise _fail(str(error)) from None
     timings = stages.total()

@@ -28,11 +28,17 @@ class Metrics:
     field_size: int
     contest_entries: int
     entry_fee: float
+    first_prize: float
+    paid_places: int
+    prize_pool: float
     lineup_roi: np.ndarray
     lineup_top1: np.ndarray
     lineup_win: np.ndarray
     lineup_cash: np.ndarray
     lineup_mean: np.ndarray
+    lineup_ownership: np.ndarray  # product of the field's ownership of the lineup's six drivers
+    lineup_duplicates: np.ndarray  # opponents expected to hold the same six drivers (field copies × weight)
+    field_ownership: np.ndarray  # share of field lineups holding each driver
     roi: float
     roi_se: float
     top1_rate: float
@@ -48,16 +54,19 @@ class Metrics:
 
     def summary(self, names: Sequence[str] | None = None) -> dict:
         """Plain JSON-ready numbers."""
-        exposures = {
-            (names[i] if names is not None else str(i)): round(float(e), 4)
-            for i, e in enumerate(self.exposures)
-            if e > 0
-        }
+        def name(i: int) -> str:
+            return names[i] if names is not None else str(i)
+
+        exposures = {name(i): round(float(e), 4) for i, e in enumerate(self.exposures) if e > 0}
+        owned = {name(i): round(float(o), 4) for i, o in enumerate(self.field_ownership) if o > 0}
         return {
             "scenarios": self.scenarios,
             "scenario_seed": self.scenario_seed,
-            "field": {"style": self.field_style, "lineups": self.field_size},
-            "contest": {"entries": self.contest_entries, "entry_fee": self.entry_fee},
+            "field": {"style": self.field_style, "lineups": self.field_size,
+                      "ownership": dict(sorted(owned.items(), key=lambda kv: -kv[1]))},
+            "contest": {"entries": self.contest_entries, "entry_fee": self.entry_fee,
+                        "first_prize": round(self.first_prize, 2), "paid_places": self.paid_places,
+                        "prize_pool": round(self.prize_pool, 2)},
             "roi": round(self.roi, 4),
             "roi_se": round(self.roi_se, 4),
             "top1_rate": round(self.top1_rate, 5),
@@ -75,9 +84,12 @@ class Metrics:
                     "win_rate": round(float(w), 5),
                     "cash_rate": round(float(c), 5),
                     "mean_points": round(float(m), 2),
+                    "ownership_product": float(f"{o:.4g}"),
+                    "field_duplicates": round(float(d), 2),
                 }
-                for r, t, w, c, m in zip(
-                    self.lineup_roi, self.lineup_top1, self.lineup_win, self.lineup_cash, self.lineup_mean
+                for r, t, w, c, m, o, d in zip(
+                    self.lineup_roi, self.lineup_top1, self.lineup_win, self.lineup_cash, self.lineup_mean,
+                    self.lineup_ownership, self.lineup_duplicates,
                 )
             ],
         }
@@ -124,6 +136,7 @@ def evaluate(
     per_scenario_top1 = top1.mean(axis=0)
     se = np.sqrt(n_scenarios)
     scores = lineup_scores(lineups, points)
+    owned = field.ownership(points.shape[1])
     return Metrics(
         scenarios=n_scenarios,
         scenario_seed=scenario_seed,
@@ -131,11 +144,17 @@ def evaluate(
         field_size=field.size,
         contest_entries=payout.entries,
         entry_fee=fee,
+        first_prize=payout.prizes[0],
+        paid_places=payout.paid_places,
+        prize_pool=payout.pool,
         lineup_roi=(prize.mean(axis=1) - fee) / fee,
         lineup_top1=top1.mean(axis=1),
         lineup_win=win.mean(axis=1),
         lineup_cash=cash.mean(axis=1),
         lineup_mean=scores.mean(axis=1),
+        lineup_ownership=owned[lineups].prod(axis=1),
+        lineup_duplicates=field.copies_of(lineups) * (payout.entries - n) / field.size,
+        field_ownership=owned,
         roi=float(per_scenario_roi.mean()),
         roi_se=float(per_scenario_roi.std(ddof=1) / se) if n_scenarios > 1 else 0.0,
         top1_rate=float(per_scenario_top1.mean()),

@@ -28,6 +28,15 @@ $49,000, little disagreement) and `weak` (flatter, noisier, spends at least $46,
 Both derive from the same projections our model uses, so any edge a portfolio shows
 comes from the shape of the scenarios (variance, correlation, leverage against
 ownership), not from knowing the mean better than the field.
+
+A player's ownership
+--------------------
+Players who know how the field will play (projected ownership, percent of lineups per
+driver) give it, and the pulls are fitted to it instead of read from projections
+(`fit_pull`): the style's disagreement, salary floor and way of finishing a lineup are kept,
+and each driver's pull moves by the log of his target share over the share a probe field
+gives him, until they agree. Because opponents still draw from shared favourites, popular
+combinations repeat: duplicate lineups come out of the model as they do in real fields.
 """
 
 from __future__ import annotations
@@ -57,6 +66,14 @@ PROBE = 1024
 MIN_LEGAL = 0.05
 MAX_LEAN = 10.0
 FIELD_STYLES = {style.name: style for style in (SHARP, WEAK)}
+# Fitting pulls to an ownership file: probe lineups per round (common random numbers, so rounds compare),
+# rounds at most, the step taken of the log gap, and the gap in ownership points that counts as met.
+FIT_PROBE = 20_000
+FIT_ROUNDS = 30
+FIT_STEP = 0.8
+FIT_TOLERANCE = 0.005
+# A target share of 0 cannot be a log; such drivers get this share's pull and stay all but absent.
+FLOOR_SHARE = 1e-4
 
 
 def _standardized(values: np.ndarray) -> np.ndarray:
@@ -87,6 +104,15 @@ class Field:
         """Share of field lineups that hold each driver."""
         return np.bincount(self.lineups.ravel(), minlength=n_drivers) / max(len(self.lineups), 1)
 
+    def copies_of(self, lineups: np.ndarray) -> np.ndarray:
+        """How many field lineups hold exactly the six drivers of each of `lineups`."""
+        lineups = np.asarray(lineups)
+        base = int(max(self.lineups.max(initial=0), lineups.max(initial=0))) + 1
+        weights = base ** np.arange(ROSTER_SIZE, dtype=np.int64)
+        field = np.sort(np.sort(self.lineups, axis=1).astype(np.int64) @ weights)
+        wanted = np.sort(lineups, axis=1).astype(np.int64) @ weights
+        return np.searchsorted(field, wanted, side="right") - np.searchsorted(field, wanted, side="left")
+
 
 def sample_field(
     projection: np.ndarray,
@@ -96,36 +122,74 @@ def sample_field(
     style: str | FieldStyle = "sharp",
     seed: int,
     cap: int = SALARY_CAP,
+    pull: np.ndarray | None = None,
 ) -> Field:
-    """`size` legal opponent lineups drawn from the ownership model (module docstring)."""
-    kind = FIELD_STYLES[style] if isinstance(style, str) else style
+    """`size` legal opponent lineups drawn from the ownership model (module docstring); `pull`, when
+    given (`fit_pull`), replaces the pulls read from `projection`."""
+    kind = _style(style)
     salaries = np.asarray(salaries, dtype=np.int64)
     n_drivers = len(salaries)
     if n_drivers < ROSTER_SIZE:
         raise ContestError(f"a field needs at least {ROSTER_SIZE} drivers, got {n_drivers}")
-    pull = field_pull(projection, salaries, kind)
+    # Pulls fitted to a player's ownership come with the draw they were fitted under.
+    draw = _draw if pull is None else _draw_within_budget
+    pull = field_pull(projection, salaries, kind) if pull is None else np.asarray(pull, dtype=np.float64)
     rng = np.random.default_rng(seed)
-    # A slate whose best lineups all leave money on the table still gets a field: the
-    # floor drops to what the richest legal lineup can spend.
-    richest = _richest_lineup(salaries, cap)
-    floor = min(kind.min_salary, richest)
+    floor = _floor(salaries, kind, cap)
     # Where the favourites are so cheap that lineups of them cannot reach the floor,
     # opponents lean toward dearer drivers: a salary term joins the pull, raised until
     # enough draws are legal (people spend their cap).
     tilt = _standardized(salaries.astype(np.float64))
     lean = 0.0
-    while _draw(pull + lean * tilt, kind.noise, salaries, cap, floor, PROBE, rng).shape[0] < MIN_LEGAL * PROBE:
+    while draw(pull + lean * tilt, kind.noise, salaries, cap, floor, PROBE, rng).shape[0] < MIN_LEGAL * PROBE:
         lean += 0.25
         if lean > MAX_LEAN:
             raise ContestError(f"could not draw legal {kind.name} lineups from this slate")
     kept: list[np.ndarray] = []
     have = 0
     while have < size:
-        good = _draw(pull + lean * tilt, kind.noise, salaries, cap, floor, max(2 * (size - have), 1024), rng)
+        good = draw(pull + lean * tilt, kind.noise, salaries, cap, floor, max(2 * (size - have), 1024), rng)
         kept.append(good)
         have += len(good)
     lineups = np.concatenate(kept)[:size].astype(np.int16)
     return Field(lineups=lineups, style=kind.name, seed=seed)
+
+
+def fit_pull(
+    ownership: np.ndarray, salaries: np.ndarray, *, style: str | FieldStyle = "sharp", seed: int,
+    cap: int = SALARY_CAP,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pulls under which the style's opponents own each driver at `ownership` (share of lineups holding
+    him, summing to six over the slate), and the shares a probe field reaches with them: a target the
+    cap or the floor puts out of reach (every lineup cannot hold two of the dearest drivers) is met as
+    nearly as the rules allow, and the caller compares the two."""
+    kind = _style(style)
+    salaries = np.asarray(salaries, dtype=np.int64)
+    target = np.clip(np.asarray(ownership, dtype=np.float64), FLOOR_SHARE, 1.0)
+    floor = _floor(salaries, kind, cap)
+    pull = np.log(target)
+    pull -= pull.mean()
+    reached = np.zeros_like(target)
+    for _ in range(FIT_ROUNDS):
+        probe = _draw_within_budget(pull, kind.noise, salaries, cap, floor, FIT_PROBE, np.random.default_rng(seed))
+        if not len(probe):
+            raise ContestError("no legal lineup can be drawn toward this ownership")
+        reached = np.bincount(probe.ravel(), minlength=len(salaries)) / len(probe)
+        if np.abs(reached - target).max() < FIT_TOLERANCE:
+            break
+        pull += FIT_STEP * (np.log(target) - np.log(np.maximum(reached, FLOOR_SHARE)))
+        pull -= pull.mean()
+    return pull, reached
+
+
+def _style(style: str | FieldStyle) -> FieldStyle:
+    return FIELD_STYLES[style] if isinstance(style, str) else style
+
+
+def _floor(salaries: np.ndarray, kind: FieldStyle, cap: int) -> int:
+    """The least a field lineup spends. A slate whose best lineups all leave money on the table still
+    gets a field: the floor drops to what the richest legal lineup can spend."""
+    return min(kind.min_salary, _richest_lineup(salaries, cap))
 
 
 def _draw(pull, noise, salaries, cap, floor, batch, rng) -> np.ndarray:
@@ -141,6 +205,35 @@ def _draw(pull, noise, salaries, cap, floor, batch, rng) -> np.ndarray:
     last = np.argmax(np.where(fits, logits, -np.inf), axis=1)
     good = fits.any(axis=1)
     return np.sort(np.concatenate([first, last[:, None]], axis=1)[good], axis=1)
+
+
+def _draw_within_budget(pull, noise, salaries, cap, floor, batch, rng) -> np.ndarray:
+    """Legal lineups from `batch` opponents who pick in order of preference, each pick a driver the
+    rest of the lineup can still be built around (under the cap, able to reach the floor), sorted
+    within a lineup. The draw of a field fitted to ownership: the unbudgeted one (`_draw`) runs out of
+    legal lineups when the most owned drivers are also the dearest."""
+    n_drivers = len(salaries)
+    logits = pull + noise * rng.standard_normal((batch, n_drivers)) + rng.gumbel(size=(batch, n_drivers))
+    order = np.argsort(-logits, axis=1)
+    ascending = np.sort(salaries)
+    # Cheapest and dearest k drivers of the slate: bounds on what the slots still open can cost.
+    cheapest = np.concatenate([[0], np.cumsum(ascending)])
+    dearest = np.concatenate([[0], np.cumsum(ascending[::-1])])
+    picks = np.zeros((batch, ROSTER_SIZE), dtype=np.int64)
+    taken = np.zeros(batch, dtype=np.int64)
+    spent = np.zeros(batch, dtype=np.int64)
+    for column in range(n_drivers):
+        driver = order[:, column]
+        cost = spent + salaries[driver]
+        after = ROSTER_SIZE - taken - 1
+        ok = (taken < ROSTER_SIZE) & (cost + cheapest[np.maximum(after, 0)] <= cap) & (
+            cost + dearest[np.maximum(after, 0)] >= floor)
+        rows = np.flatnonzero(ok)
+        picks[rows, taken[rows]] = driver[rows]
+        taken[rows] += 1
+        spent[rows] = cost[rows]
+    done = (taken == ROSTER_SIZE) & (spent <= cap) & (spent >= floor)
+    return np.sort(picks[done], axis=1)
 
 
 def _richest_lineup(salaries: np.ndarray, cap: int) -> int:

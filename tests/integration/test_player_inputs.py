@@ -35,7 +35,8 @@ def test_an_inline_request_with_a_payout_table_and_a_group_rule_completes_keepin
         assert len(set(lineup["drivers"]) & set(dearest)) <= 1, lineup["drivers"]
 
     metrics = result["metrics"]
-    assert metrics["contest"] == {"entries": ENTRIES, "entry_fee": ENTRY_FEE}
+    assert metrics["contest"] == {"entries": ENTRIES, "entry_fee": ENTRY_FEE, "first_prize": FIRST_PRIZE,
+                                  "paid_places": 1, "prize_pool": FIRST_PRIZE}
     # Only first place pays: a lineup cashes exactly when it wins (a typical GPP of 200 pays 44 places, so
     # its cash rate would be far above its win rate), and no lineup earns more than the first prize.
     assert metrics["cash_rate"] == metrics["win_rate"]
