@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # make bench: the benchmarks of bench/, printed in one run.
 #   Always (no running stack needed): the portfolio's speed against pydfs-lineup-optimizer, its quality on
-#   held-out scenarios, the 2024 backtest on actual results, the simulation quality report, the season
-#   backtest against a public field (2021-2023, then 2024 with its ablation), every slate of an unseen
+#   held-out scenarios, the simulation quality report, the season backtest against a public field
+#   (2021-2023, then 2024 with its ablation and told the field's ownership), every slate of an unseen
 #   season, and the newcomer prior's fit. PITWALL_BENCH_CHOICES=1: also the race-model choices (long).
 #   PITWALL_BENCH_STACK=1: also those that measure the running local stack (`make up && make seed` first):
 #   seeding the graph (bench_seed.py, an idempotent re-seed of its Neo4j) and submit → complete latency.
@@ -23,10 +23,10 @@ mkdir -p bench/out
 
 echo "== portfolio speed"; "$PYTHON" bench/portfolio_speed.py
 echo "== portfolio quality"; "$PYTHON" bench/portfolio_quality.py
-echo "== portfolio backtest"; "$PYTHON" bench/portfolio_backtest.py
 echo "== simulation quality, 2024 held out"; .venv/bin/pitwall calibrate --train 2019-2023 --test 2024 --quiet
 echo "== season backtest on actual results"; "$PYTHON" bench/season_backtest.py --seasons 2021 2022 2023
 echo "== season backtest, 2024 held out, with the ablation"; "$PYTHON" bench/season_backtest.py --seasons 2024 --ablation
+echo "== season backtest, 2024 held out, told the field's ownership"; "$PYTHON" bench/season_backtest.py --seasons 2024 --ownership
 echo "== every slate of an unseen season"; "$PYTHON" bench/every_slate.py --season 2024
 echo "== newcomer prior"; "$PYTHON" bench/newcomer_prior.py
 if [ "${PITWALL_BENCH_CHOICES:-0}" = 1 ]; then
