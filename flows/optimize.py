@@ -1,10 +1,12 @@
 """The `optimize-slate` flow: one job from its request in Redis to its portfolio in Redis.
 
 start → load slate → calibrate → scenarios in shards → solve → evaluate → lineage → result → persist.
+With an entries file, solve and evaluate run once per contest of it, in file order (a later contest's
+exposure can depend on the earlier ones' lineups), and the result carries the file filled.
 The body only orders tasks; each task wraps one step of a run (`pitwall.run`), the steps
 `pitwall optimize` calls too.
 Task results are persisted (PREFECT_RESULTS_PERSIST_BY_DEFAULT in the stack), so an operator's retry
-of a failed run reuses the finished shards and recomputes only what failed.
+of a failed run reuses the finished shards (and solved contests) and recomputes only what failed.
 The shards run on Prefect's thread pool, or on a Dask cluster when PITWALL_DASK_ADDRESS names one.
 """
 

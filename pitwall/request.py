@@ -446,7 +446,7 @@ class OptimizeRequest(RequestBody):
         max_length=MAX_ENTRIES_CSV,
         description="DraftKings' entries file (DKEntries.csv) as downloaded: header `Entry ID,Contest Name,Contest "
         "ID,Entry Fee,D,D,D,D,D,D`, one row per entry, DraftKings' instructions and player list to the right. One "
-        "portfolio is built per contest in it, a lineup per entry row (so `portfolio.n_lineups` is not given), and "
+        "portfolio is built per contest in it, a lineup per entry row (`portfolio.n_lineups` is not used), and "
         "the result carries the file filled (`entries_csv`, also GET /api/v1/jobs/{run_id}/entries.csv). The "
         "player list's IDs must be the slate's DK ids",
     )
@@ -509,9 +509,6 @@ class OptimizeRequest(RequestBody):
                              True)
             refusals.raise_any(type(self).__name__)
             return self
-        if "n_lineups" in self.portfolio.model_fields_set:
-            refusals.add(("portfolio", "n_lineups"), "with entries_csv each contest gets a lineup per entry row; "
-                         "leave n_lineups out", self.portfolio.n_lineups)
         try:
             entries = read_entries(self.entries_csv)
         except EntriesError as error:

@@ -52,12 +52,14 @@ def test_the_plans_of_a_file_take_sizes_and_payouts_by_contest_id_else_the_defau
         (MAIN, 3, 5_000, 5.0), (SINGLE, 2, 300, 0.25)]
     assert plans[0].config.payout is None and plans[1].config.payout_table().prizes[:10] == (6.0,) * 10
     assert request.contest_portfolio(plans[1]).n_lineups == 2
+    # The job record keeps the request as validated (n_lineups included) and the flow reads it back.
+    again = OptimizeRequest.model_validate(request.model_dump(mode="json"))
+    assert [p.n_lineups for p in again.entry_plans()] == [3, 2]
 
 
 @pytest.mark.parametrize(
     "change, field, words",
     [
-        ({"portfolio": {"n_lineups": 3}}, "portfolio.n_lineups", "lineup per entry row"),
         ({"contests": {"999": {"entries": 500}}}, "contests", "'999' are not in the entries file"),
         ({"contests": {SINGLE: {"payout": [{"first_place": 1, "last_place": 1, "prize": 3_000}]}}}, "contests",
          f"contest {SINGLE} (NASCAR $3 Pit Stop, Single Entry): payout"),
