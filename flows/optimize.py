@@ -1,10 +1,12 @@
 """The `optimize-slate` flow: one job from its request in Redis to its portfolio in Redis.
 
 start → load slate → calibrate → scenarios in shards → solve → evaluate → lineage → result → persist.
+With an entries file, solve and evaluate run once per contest of it, in file order (a later contest's
+exposure can depend on the earlier ones' lineups), and the result carries the file filled.
 The body only orders tasks; each task wraps one step of a run (`pitwall.run`), the steps
 `pitwall optimize` calls too.
 Task results are persisted (PREFECT_RESULTS_PERSIST_BY_DEFAULT in the stack), so an operator's retry
-of a failed run reuses the finished shards and recomputes only what failed.
+of a failed run reuses the finished shards (and solved contests) and recomputes only what failed.
 The shards run on Prefect's thread pool, or on a Dask cluster when PITWALL_DASK_ADDRESS names one.
 """
 
@@ -14,6 +16,7 @@ import threading
 import time
 from typing import Any
 
+import numpy as np
 from prefect import Flow, flow, get_run_logger, unmapped
 
 from flows.artifacts import RunProgress, publish_result
@@ -24,7 +27,7 @@ from pitwall.request import OptimizeRequest
 from pitwall.settings import get_settings
 from tasks.jobs import persist_result, report_stage, start_job
 from tasks.lineage import record_lineage
-from tasks.portfolio import build_result, evaluate, solve
+from tasks.portfolio import build_entries_result, build_result, evaluate, solve, solve_contest
 from tasks.scenarios import apply_projections, calibrate_race, generate_scenarios
 from tasks.slate import load_slate
 
@@ -72,23 +75,40 @@ def optimize_slate(run_id: str) -> dict[str, Any]:
         unmapped(model), unmapped(config.n_scenarios), unmapped(config.seed), range(config.shards), unmapped(config.shards)
     ).result()
 
+    # With an entries file, one portfolio per contest in it, in file order; else the request's one.
+    plans = request.entry_plans()
     begin("solve", 0.45)
-    solution = solve(slate, shards, request.portfolio, request.contest, config.seed, request.ownership_csv)
+    if plans:
+        total = sum(plan.n_lineups for plan in plans)
+        solutions = []
+        for plan in plans:
+            solutions.append(solve_contest(slate, shards, request.contest_portfolio(plan), plan, config.seed,
+                                           request.exposure_across_contests, total,
+                                           [s.portfolio.lineups for s in solutions],
+                                           request.ownership_csv))
+    else:
+        solutions = [solve(slate, shards, request.portfolio, request.contest, config.seed, request.ownership_csv)]
 
     begin("evaluate", 0.75)
-    metrics = evaluate(slate, model, solution, request.contest, config.seed)
+    contests = [plan.config for plan in plans] or [request.contest]
+    metrics = [evaluate(slate, model, solution, contest, config.seed) for solution, contest in zip(solutions, contests)]
 
     begin("lineage", 0.9)
-    slate_id = record_lineage(run_id, slate, request.slate_id, solution.portfolio.lineups)
+    lineups = np.concatenate([solution.portfolio.lineups for solution in solutions])
+    slate_id = record_lineage(run_id, slate, request.slate_id, lineups)
 
     begin("persist", 0.95)
-    result = build_result(slate, slate_id, solution, metrics, timings, model.newcomers, warnings)
+    if plans:
+        result = build_entries_result(slate, slate_id, request.entries_csv, plans, solutions, metrics, timings,
+                                      model.newcomers, warnings)
+    else:
+        result = build_result(slate, slate_id, solutions[0], metrics[0], timings, model.newcomers, warnings)
     # Artifacts first: whoever sees the job complete finds the run's artifacts there too.
     publish_result(run_id, result)
     persist_result(run_id, result)
     progress.update("done", 1.0)
-    log.info("run %s: %d lineups, out-of-sample ROI %.3f", run_id, len(result.lineups), metrics.roi)
-    return {"run_id": run_id, "lineups": len(result.lineups), "roi": metrics.roi}
+    log.info("run %s: %d lineups, out-of-sample ROI %.3f", run_id, len(result.lineups), metrics[0].roi)
+    return {"run_id": run_id, "lineups": len(result.lineups), "roi": metrics[0].roi}
 
 
 def build(dask_address: str | None = None) -> Flow:

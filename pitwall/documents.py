@@ -61,6 +61,8 @@ class RunLineup(_Document):
         description="Opponents expected to enter exactly these six drivers: copies in the evaluation field, scaled "
         "to the contest when the field is sampled",
     )
+    contest_id: str | None = Field(default=None, description="With an entries file: the contest the lineup enters")
+    entry_id: str | None = Field(default=None, description="With an entries file: the entry row it fills")
 
 
 class FieldSummary(_Document):
@@ -119,6 +121,20 @@ class SolverSummary(_Document):
     timings: dict[str, float] = Field(description="Seconds per solver stage")
 
 
+class EntryContestResult(_Document):
+    """A contest of the entries file: its portfolio (a lineup per entry) and how it fares in that contest."""
+
+    contest_id: str = Field(description="DraftKings' contest id, as in the file")
+    name: str = Field(description="Contest name, as in the file")
+    entry_fee: float = Field(description="Entry fee the contest was judged with, dollars")
+    entries: int = Field(description="Entries in the contest, all players'")
+    entry_ids: list[str] = Field(description="The file's entries in this contest, in file order")
+    lineups: list[int] = Field(description="Indices into the result's `lineups` of this contest's lineups, one per "
+                               "entry of `entry_ids`, in that order")
+    metrics: ContestMetrics = Field(description="Contest metrics of this contest's portfolio on held-out scenarios")
+    solver: SolverSummary = Field(description="The solver's summary for this contest")
+
+
 class RunResult(_Document):
     """A finished run: the portfolio, its exposures and contest metrics, and the DraftKings upload CSV."""
 
@@ -137,3 +153,14 @@ class RunResult(_Document):
     solver: SolverSummary = Field(description="The solver's summary")
     timings: dict[str, float] = Field(description="Seconds per stage of the run")
     upload_csv: str = Field(description="The portfolio as DraftKings' upload CSV (header D,D,D,D,D,D, DK ids)")
+    entry_contests: list[EntryContestResult] = Field(
+        default_factory=list,
+        description="With an entries file: each contest of it, in file order, with its own metrics and solver "
+        "summary (the top-level `metrics` and `solver` are then the first contest's; `lineups` and `exposures` "
+        "cover every contest)",
+    )
+    entries_csv: str | None = Field(
+        default=None,
+        description="With an entries file: the file as given with each entry row's six D cells filled, `Name (ID)` "
+        "as DraftKings writes them, everything else unchanged; ready to upload",
+    )

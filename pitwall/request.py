@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, ValidationError, model_validator
@@ -21,6 +22,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from pitwall.contest.errors import ContestError
 from pitwall.contest.payout import PayoutTable
+from pitwall.dkentries import MAX_CONTESTS, EntriesError, EntriesFile, EntryContest, read_entries, slate_mismatch
 from pitwall.ownership import ownership_percent
 from pitwall.projections import read_projections
 from pitwall.rules import ROSTER_SIZE, SALARY_CAP
@@ -52,6 +54,7 @@ MAX_ENTRIES = 200_000
 MAX_ENTRY_FEE = 10_000
 MAX_PAYOUT_ROWS = 1_000
 MAX_GROUPS = 50
+MAX_ENTRIES_CSV = 500_000
 
 # JSON numbers only: strict, so `true`, `"5"` and (for a count) `1.0` are refused, never coerced.
 # A float field still takes a JSON integer (`"entry_fee": 20`).
@@ -79,11 +82,12 @@ def _rule(problem_of: Callable[[int], str | None]) -> AfterValidator:
 class _Refusals:
     """Problems found by a model validator, each at its own field, raised together as one ValidationError."""
 
-    def __init__(self) -> None:
+    def __init__(self, prefix: str = "") -> None:
         self.errors: list[InitErrorDetails] = []
+        self.prefix = prefix
 
     def add(self, loc: tuple[str | int, ...], message: str, value: Any = None) -> None:
-        self.errors.append(InitErrorDetails(type=_refusal(message), loc=loc, input=value))
+        self.errors.append(InitErrorDetails(type=_refusal(self.prefix + message), loc=loc, input=value))
 
     def raise_any(self, title: str) -> None:
         if self.errors:
@@ -338,6 +342,75 @@ class ContestConfig(_Strict):
         return PayoutTable.from_rows(rows, entries=self.entries, entry_fee=self.entry_fee)
 
 
+class EntryContestConfig(_Strict):
+    """One contest of the entries file, as the player knows it; what is left out comes from the file (the
+    entry fee) or from the request's `contest` (size, payout rows, field, evaluation scenarios)."""
+
+    entries: Int | None = Field(default=None, ge=200, le=MAX_ENTRIES,
+                                description="entries in the contest, all players' (default: `contest.entries`)")
+    entry_fee: Float | None = Field(default=None, gt=0, le=MAX_ENTRY_FEE,
+                                    description="dollars (default: the file's Entry Fee for this contest)")
+    payout: list[PayoutRow] | None = Field(
+        default=None, min_length=1, max_length=MAX_PAYOUT_ROWS,
+        description="the contest's prizes as rows `{first_place, last_place, prize}`, the rules of "
+        "`contest.payout` (default: `contest.payout` if given, else a typical GPP of this contest's size and fee)",
+    )
+
+
+@dataclass(frozen=True)
+class ContestPlan:
+    """A contest of the entries file and the contest its portfolio is solved and judged in: one lineup per
+    entry row, distinct within the contest."""
+
+    contest: EntryContest
+    config: ContestConfig
+
+    @property
+    def n_lineups(self) -> int:
+        return len(self.contest.entry_ids)
+
+    def label(self) -> str:
+        return f"contest {self.contest.contest_id} ({self.contest.name})"
+
+
+def entry_plans(
+    entries: EntriesFile, overrides: Mapping[str, EntryContestConfig], default: ContestConfig
+) -> list[ContestPlan]:
+    """Each contest of the file in file order, with its size and payout from `overrides[contest id]`, else
+    `default`'s, and its entry fee from the override, else the file. A contest the rules refuse (payout
+    rows that do not fit, more entry rows than DraftKings lets one player hold) is a `ContestError`
+    naming it; an override for a contest not in the file is one too."""
+    known = {contest.contest_id for contest in entries.contests}
+    unknown = [contest_id for contest_id in overrides if contest_id not in known]
+    if unknown:
+        raise ContestError(f"contests {', '.join(map(repr, unknown))} are not in the entries file, which holds "
+                           f"{', '.join(sorted(known))}")
+    plans = []
+    for contest in entries.contests:
+        override = overrides.get(contest.contest_id) or EntryContestConfig()
+        label = f"contest {contest.contest_id} ({contest.name})"
+        if len(contest.entry_ids) > MAX_LINEUPS:
+            raise ContestError(f"{label}: {len(contest.entry_ids)} entries, at most {MAX_LINEUPS} a contest")
+        payout = override.payout if override.payout is not None else default.payout
+        values = {
+            "entries": override.entries if override.entries is not None else default.entries,
+            "entry_fee": override.entry_fee if override.entry_fee is not None else contest.entry_fee,
+            "field": default.field,
+            "evaluation_scenarios": default.evaluation_scenarios,
+            "payout": [row.model_dump() for row in payout] if payout is not None else None,
+        }
+        try:
+            config = ContestConfig.model_validate(values)
+        except ValidationError as error:
+            raise ContestError(f"{label}: " + "; ".join(
+                f"{'.'.join(map(str, e['loc'])) or 'contest'}: {e['msg']}" for e in error.errors())) from None
+        if config.entries <= len(contest.entry_ids):
+            raise ContestError(f"{label}: a contest of {config.entries} entries cannot hold the file's "
+                               f"{len(contest.entry_ids)} and opponents")
+        plans.append(ContestPlan(contest=contest, config=config))
+    return plans
+
+
 class OptimizeRequest(RequestBody):
     slate_id: str | None = Field(
         default=None, min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:-]+$",
@@ -377,6 +450,26 @@ class OptimizeRequest(RequestBody):
         description="for inline drivers: CSV with columns Name (as the results spell a driver) and Alias (the "
         "spelling used in `drivers`)",
     )
+    entries_csv: str | None = Field(
+        default=None,
+        max_length=MAX_ENTRIES_CSV,
+        description="DraftKings' entries file (DKEntries.csv) as downloaded: header `Entry ID,Contest Name,Contest "
+        "ID,Entry Fee,D,D,D,D,D,D`, one row per entry, DraftKings' instructions and player list to the right. One "
+        "portfolio is built per contest in it, a lineup per entry row (`portfolio.n_lineups` is not used), and "
+        "the result carries the file filled (`entries_csv`, also GET /api/v1/jobs/{run_id}/entries.csv). The "
+        "player list's IDs must be the slate's DK ids",
+    )
+    contests: dict[Annotated[str, Field(pattern=r"^[0-9]{1,20}$")], EntryContestConfig] = Field(
+        default_factory=dict, max_length=MAX_CONTESTS,
+        description="with `entries_csv`: contest id → its size, entry fee and payout rows; a contest left out "
+        "takes `contest.entries` and `contest.payout` with the file's Entry Fee",
+    )
+    exposure_across_contests: bool = Field(
+        default=False, strict=True,
+        description="with `entries_csv`: count `portfolio.max_exposure` and `driver_max_exposure` over all the "
+        "file's lineups instead of each contest's own (contests are solved in file order, each given the "
+        "exposure the earlier ones left); min exposures hold in every contest",
+    )
 
     @model_validator(mode="after")
     def _one_slate(self) -> OptimizeRequest:
@@ -399,6 +492,61 @@ class OptimizeRequest(RequestBody):
                 refusals.raise_any(type(self).__name__)
         return self
 
+    def entries(self) -> EntriesFile | None:
+        """The entries file read (checked at submit, so it reads)."""
+        return read_entries(self.entries_csv) if self.entries_csv is not None else None
+
+    def entry_plans(self) -> list[ContestPlan]:
+        """The contests of the entries file, each with the contest it is solved in (`entry_plans`)."""
+        entries = self.entries()
+        return entry_plans(entries, self.contests, self.contest) if entries is not None else []
+
+    def contest_portfolio(self, plan: ContestPlan) -> PortfolioConfig:
+        """The portfolio controls of one contest of the file: the request's, with its number of entries."""
+        return self.portfolio.model_copy(update={"n_lineups": plan.n_lineups})
+
+    @model_validator(mode="after")
+    def _entries_file_can_run(self) -> OptimizeRequest:
+        """The entries file reads, its contests' settings fit, and the controls fit each contest's number of
+        lineups: what its run would find, found now."""
+        refusals = _Refusals()
+        if self.entries_csv is None:
+            if self.contests:
+                refusals.add(("contests",), "contests apply to the contests of an entries_csv; give one", None)
+            if self.exposure_across_contests:
+                refusals.add(("exposure_across_contests",), "applies to the contests of an entries_csv; give one",
+                             True)
+            refusals.raise_any(type(self).__name__)
+            return self
+        try:
+            entries = read_entries(self.entries_csv)
+        except EntriesError as error:
+            for problem in error.problems:
+                refusals.add(("entries_csv",), problem)
+            refusals.raise_any(type(self).__name__)
+            return self
+        try:
+            plans = entry_plans(entries, self.contests, self.contest)
+        except ContestError as error:
+            refusals.add(("contests",), str(error))
+            refusals.raise_any(type(self).__name__)
+            return self
+        for plan in plans:
+            try:
+                PortfolioConfig.model_validate({**self.portfolio.model_dump(), "n_lineups": plan.n_lineups})
+            except ValidationError as error:
+                for e in error.errors():
+                    refusals.add(("portfolio", *e["loc"]), f"{plan.label()}, {plan.n_lineups} lineups: {e['msg']}")
+        if self.drivers:
+            aliases = read_aliases(self.aliases_csv) if self.aliases_csv else None
+            strangers = slate_mismatch(entries, [(apply_aliases(d.name, aliases), d.dk_id) for d in self.drivers])
+            if strangers:
+                refusals.add(("entries_csv",), f"the entries file's player list lacks the DK ids of "
+                             f"{len(strangers)} slate drivers ({', '.join(strangers[:5])}"
+                             f"{', …' if len(strangers) > 5 else ''}): the file is of another slate")
+        refusals.raise_any(type(self).__name__)
+        return self
+
     @model_validator(mode="after")
     def _inline_slate_can_run(self) -> OptimizeRequest:
         """An inline slate keeps the slate rules, and the controls fit it: what its run would find, found now."""
@@ -418,7 +566,14 @@ class OptimizeRequest(RequestBody):
         race = self.race
         slate = Slate(track=race.track, date=race.date, laps=race.laps, track_type=race.track_type,
                       series=race.series, entries=tuple(Entry(*driver) for driver in values))  # type: ignore[arg-type]
-        self._controls_fit(slate, refusals)
+        if self.entries_csv is None:
+            self._controls_fit(slate, self.portfolio, refusals)
+        else:
+            # Each contest of the entries file has its own number of lineups; the checks are made for each.
+            for plan in self.entry_plans():
+                found = _Refusals(prefix=f"{plan.label()}, {plan.n_lineups} lineups: ")
+                self._controls_fit(slate, self.contest_portfolio(plan), found)
+                refusals.errors += found.errors
         for field, read in (("projections_csv", read_projections), ("ownership_csv", ownership_percent)):
             text = getattr(self, field)
             if text:
@@ -429,10 +584,9 @@ class OptimizeRequest(RequestBody):
         refusals.raise_any(type(self).__name__)
         return self
 
-    def _controls_fit(self, slate: Slate, refusals: _Refusals) -> None:
+    def _controls_fit(self, slate: Slate, config: PortfolioConfig, refusals: _Refusals) -> None:
         """The checks of `pitwall.portfolio.Controls.check_slate`, on the inline slate: every named driver is
         on it, locks leave a lineup under the cap, excludes leave a lineup, min_salary is reachable."""
-        config = self.portfolio
 
         def find(loc: tuple[str | int, ...], name: str) -> int | None:
             try:

@@ -17,16 +17,19 @@ The defaults live here (or where these names say they come from) and nowhere els
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from pitwall.calibration import calibrate
-from pitwall.contest import FieldStyle, Metrics, PayoutTable, evaluate, sample_field
+from pitwall.contest import ContestError, FieldStyle, Metrics, PayoutTable, evaluate, sample_field
+from pitwall.dkentries import EntriesFile, fill_entries, name_and_id, slate_mismatch
 from pitwall.documents import (
     ContestMetrics,
     DriverWithoutHistory,
+    EntryContestResult,
     RunLineup,
     RunResult,
     RunSlate,
@@ -35,10 +38,10 @@ from pitwall.documents import (
 from pitwall.history import History
 from pitwall.newcomers import Newcomer
 from pitwall.ownership import OWNERSHIP_STYLE, ownership_pull, read_ownership
-from pitwall.portfolio import DEFAULT_FIELD_SIZE, Controls, Portfolio, solve
+from pitwall.portfolio import DEFAULT_FIELD_SIZE, Controls, Portfolio, PortfolioError, solve
 from pitwall.portfolio.controls import Group
 from pitwall.projections import fit_to_projections, read_projections
-from pitwall.request import ContestConfig, OptimizeRequest, PortfolioConfig, ScenarioConfig
+from pitwall.request import ContestConfig, ContestPlan, OptimizeRequest, PortfolioConfig, ScenarioConfig
 from pitwall.simulation import RaceModel, Scenarios, simulate
 from pitwall.slate import Entry, Slate, SlateError, apply_aliases, read_aliases, upload_csv
 
@@ -99,6 +102,20 @@ def inline_slate(request: OptimizeRequest) -> Slate:
     )
     return Slate(track=race.track, date=race.date, laps=race.laps, entries=entries,
                  track_type=race.track_type, series=race.series)
+
+
+def check_entries_slate(request: OptimizeRequest, slate: Slate) -> None:
+    """A request's entries file and its slate are of the same DraftKings slate: the file's player list (when
+    it has one) holds every slate driver's DK id. Checked at submit for an inline slate; a stored one is read
+    by the run, which fails here."""
+    entries = request.entries()
+    if entries is None:
+        return
+    strangers = slate_mismatch(entries, [(entry.name, entry.dk_id) for entry in slate.entries])
+    if strangers:
+        raise SlateError(f"entries_csv: the entries file's player list lacks the DK ids of {len(strangers)} slate "
+                         f"drivers ({', '.join(strangers[:5])}{', …' if len(strangers) > 5 else ''}): the file is "
+                         "of another slate")
 
 
 def controls_for(slate: Slate, config: PortfolioConfig) -> Controls:
@@ -241,6 +258,103 @@ def build_result(
         timings={name: round(seconds, 3) for name, seconds in timings.items()},
         upload_csv=upload_csv(slate, portfolio.lineups),
     )
+
+
+# -- an entries file: a portfolio per contest ------------------------------------------------------------
+
+
+def contest_controls(
+    controls: Controls, n_lineups: int, n_drivers: int, *, across: bool = False, total: int = 0,
+    earlier: Sequence[Sequence[Sequence[int]]] = (),
+) -> Controls:
+    """The controls of one contest of an entries file: `controls` with the contest's number of lineups.
+
+    With `across`, the max exposures count over all `total` lineups of the file: a driver may be in
+    floor(share × total) of them in all, and this contest gets what the `earlier` contests' lineups left
+    (all of its lineups, if that much is left). Locked drivers are in every lineup whatever the share, and min
+    exposures hold in each contest, so over the file too."""
+    if not across:
+        return replace(controls, n_lineups=n_lineups)
+    used = np.zeros(n_drivers, dtype=np.int64)
+    for lineups in earlier:
+        for lineup in lineups:
+            used[np.asarray(lineup, dtype=np.intp)] += 1
+    own = dict(controls.driver_max_exposure)
+    caps = {}
+    for driver in range(len(used)):
+        if driver in controls.locks or driver in controls.excludes:
+            continue
+        allowed = math.floor(own.get(driver, controls.max_exposure) * total + 1e-9)
+        left = min(n_lineups, max(0, allowed - int(used[driver])))
+        if left < n_lineups:
+            caps[driver] = left / n_lineups
+    return replace(controls, n_lineups=n_lineups, max_exposure=1.0, driver_max_exposure=caps)
+
+
+def solve_entry_contest(
+    shards: Sequence[Scenarios], slate: Slate, controls: Controls, plan: ContestPlan, seed: int, *,
+    across: bool = False, total: int = 0, earlier: Sequence[Sequence[Sequence[int]]] = (),
+    progress: Progress | None = None, ownership_csv: str | None = None,
+) -> Solution:
+    """Step 3 for one contest of an entries file: a portfolio of a lineup per entry row (distinct lineups),
+    in the plan's contest, under `contest_controls`. A conflict names the contest."""
+    try:
+        sized = contest_controls(controls, plan.n_lineups, len(slate.entries), across=across, total=total,
+                                 earlier=earlier)
+        return solve_slate(shards, slate, sized, payout_for(plan.config), plan.config.field, seed, progress=progress,
+                           ownership_csv=ownership_csv)
+    except (PortfolioError, ContestError, SlateError) as error:
+        raise type(error)(f"{plan.label()}: {error}") from None
+
+
+def entry_cells(slate: Slate, entries: EntriesFile, lineup: Sequence[int]) -> list[str]:
+    """A lineup's six D cells: `Name (ID)` as the file's player list spells the driver, else the slate's name."""
+    pool = entries.player_ids
+    cells = []
+    for index in lineup:
+        entry = slate.entries[int(index)]
+        player = pool.get(entry.dk_id)
+        cells.append(player.name_and_id if player is not None else name_and_id(entry.name, entry.dk_id))
+    return cells
+
+
+def build_entries_result(
+    slate: Slate,
+    slate_id: str | None,
+    entries: EntriesFile,
+    plans: Sequence[ContestPlan],
+    solutions: Sequence[Solution],
+    metrics: Sequence[Metrics],
+    timings: dict[str, float],
+    newcomers: Sequence[Newcomer] = (),
+    warnings: Sequence[str] = (),
+) -> RunResult:
+    """Step 5 with an entries file: the lineups of every contest in file order (each naming its contest and
+    entry), exposures over all of them, each contest's metrics and solver summary, the first contest's at the
+    top level, and the file filled."""
+    parts = [build_result(slate, slate_id, solution, contest_metrics, timings, newcomers, warnings)
+             for solution, contest_metrics in zip(solutions, metrics)]
+    lineups, contests, cells = [], [], {}
+    for plan, part, solution in zip(plans, parts, solutions):
+        first = len(lineups)
+        for entry_id, lineup, indices in zip(plan.contest.entry_ids, part.lineups, solution.portfolio.lineups):
+            lineups.append(lineup.model_copy(update={"contest_id": plan.contest.contest_id, "entry_id": entry_id}))
+            cells[entry_id] = entry_cells(slate, entries, indices)
+        contests.append(EntryContestResult(
+            contest_id=plan.contest.contest_id, name=plan.contest.name, entry_fee=plan.config.entry_fee,
+            entries=plan.config.entries, entry_ids=list(plan.contest.entry_ids),
+            lineups=list(range(first, len(lineups))), metrics=part.metrics, solver=part.solver,
+        ))
+    every = np.concatenate([np.asarray(s.portfolio.lineups) for s in solutions])
+    counts = np.bincount(every.ravel(), minlength=len(slate.entries)) / len(every)
+    exposures = {slate.names[i]: round(float(c), 4) for i, c in enumerate(counts) if c > 0}
+    return parts[0].model_copy(update={
+        "lineups": lineups,
+        "exposures": dict(sorted(exposures.items(), key=lambda kv: -kv[1])),
+        "upload_csv": upload_csv(slate, every),
+        "entry_contests": contests,
+        "entries_csv": fill_entries(entries, cells),
+    })
 
 
 # -- the work the steps share, on points ------------------------------------------------------------------

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import numpy as np
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from pitwall import run
 from pitwall.contest import Metrics
+from pitwall.dkentries import read_entries
 from pitwall.documents import RunResult
 from pitwall.newcomers import Newcomer
-from pitwall.request import ContestConfig, PortfolioConfig
+from pitwall.request import ContestConfig, ContestPlan, PortfolioConfig
 from pitwall.run import Solution, controls_for, payout_for
 from pitwall.simulation import RaceModel, Scenarios
 from pitwall.slate import Slate
@@ -24,6 +26,18 @@ def solve(
     against a field fitted to the player's ownership when given."""
     return run.solve_slate(shards, slate, controls_for(slate, config), payout_for(contest), contest.field, seed,
                            ownership_csv=ownership_csv)
+
+
+@task(name="solve-contest")
+def solve_contest(
+    slate: Slate, shards: list[Scenarios], config: PortfolioConfig, plan: ContestPlan, seed: int, across: bool,
+    total: int, earlier: list[np.ndarray], ownership_csv: str | None = None,
+) -> Solution:
+    """The solve step for one contest of an entries file (`pitwall.run.solve_entry_contest`): a lineup per
+    entry row, with the exposure the `earlier` contests' lineups left when `across`. Cached on its inputs
+    like the other steps, so a retry re-solves only the contests not finished."""
+    return run.solve_entry_contest(shards, slate, controls_for(slate, config), plan, seed, across=across,
+                                   total=total, earlier=earlier, ownership_csv=ownership_csv)
 
 
 @task(name="evaluate-portfolio")
@@ -41,3 +55,14 @@ def build_result(
 ) -> RunResult:
     """The result step (`pitwall.run.build_result`): the document the job answers."""
     return run.build_result(slate, slate_id, solution, metrics, timings, newcomers, warnings)
+
+
+@task(name="build-entries-result", cache_policy=NO_CACHE)
+def build_entries_result(
+    slate: Slate, slate_id: str | None, entries_csv: str, plans: list[ContestPlan], solutions: list[Solution],
+    metrics: list[Metrics], timings: dict[str, float], newcomers: tuple[Newcomer, ...], warnings: tuple[str, ...] = (),
+) -> RunResult:
+    """The result step with an entries file (`pitwall.run.build_entries_result`): every contest's portfolio
+    and the file filled."""
+    return run.build_entries_result(slate, slate_id, read_entries(entries_csv), plans, solutions, metrics, timings,
+                                    newcomers, warnings)

@@ -26,11 +26,13 @@ from typing import Annotated
 
 import numpy as np
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from pitwall.cli import AliasesOpt, StrictNamesOpt, app, named_track_types
 from pitwall.contest import ContestError, FieldStyle, Metrics, PayoutTable
+from pitwall.dkentries import EntriesError, read_entries
 from pitwall.documents import RunResult
 from pitwall.history import History, HistoryError
 from pitwall.portfolio import Controls, PortfolioError
@@ -45,10 +47,12 @@ from pitwall.run import (
     evaluation_seed,
     simulate_shard,
 )
+from pitwall.request import ContestConfig, ContestPlan, EntryContestConfig, entry_plans
+from pitwall.run import build_entries_result, solve_entry_contest, solve_slate
 from pitwall.run import build_result as build_result_step
-from pitwall.run import solve_slate
 from pitwall.results import race_track_type
 from pitwall.simulation import RaceModel
+from pitwall.dkentries import slate_mismatch
 from pitwall.slate import Slate, SlateError, load_slate, read_aliases, read_upload
 from pitwall.tracks import UnknownTrack
 
@@ -105,6 +109,15 @@ def _read(path: Path, what: str) -> str:
         return path.read_text()
     except OSError as error:
         raise _fail(f"cannot read the {what} {str(path)!r}: {error.strerror or error}") from None
+
+
+def _read_as_is(path: Path, what: str) -> str:
+    """A file with its line endings kept (DraftKings' CRLF goes back as it came)."""
+    try:
+        with open(path, newline="", encoding="utf-8") as handle:
+            return handle.read()
+    except (OSError, UnicodeDecodeError) as error:
+        raise _fail(f"cannot read the {what} {str(path)!r}: {getattr(error, 'strerror', None) or error}") from None
 
 
 def _load(
@@ -304,6 +317,80 @@ def _run(
     return result, metrics, model
 
 
+def _run_entries(
+    history: History, slate: Slate, controls: Controls, plans: list[ContestPlan], entries_text: str, across: bool,
+    scenarios: int, seed: int, evaluation_scenarios: int, strict_names: bool, projections_csv: str | None,
+    ownership_csv: str | None, stages: _Stages,
+) -> tuple[RunResult, list[Metrics], RaceModel]:
+    """The steps of a run with an entries file, as the optimize-slate flow runs them: one portfolio per
+    contest of the file, in file order, each judged in its own contest."""
+    model = _calibrate(history, slate, stages, strict_names)
+    with stages.stage("project"):
+        model, warnings = apply_projections(model, slate, projections_csv, scenarios, seed)
+    with stages.stage("simulate", SIMULATION_STEPS) as advance:
+        steps = min(SIMULATION_STEPS, scenarios)
+        shards = [simulate_shard(model, scenarios, seed, shard, steps) for shard in range(steps)]
+        advance(steps, steps)
+    total = sum(plan.n_lineups for plan in plans)
+    solutions = []
+    with stages.stage("solve", total) as advance:
+        for plan in plans:
+            solutions.append(solve_entry_contest(shards, slate, controls, plan, seed, across=across, total=total,
+                                                 earlier=[s.portfolio.lineups for s in solutions],
+                                                 ownership_csv=ownership_csv))
+            advance(sum(p.n_lineups for p in plans[:len(solutions)]), total)
+    metrics = []
+    with stages.stage("evaluate", len(plans)) as advance:
+        for number, (plan, solution) in enumerate(zip(plans, solutions), start=1):
+            metrics.append(evaluate_lineups(model, solution.portfolio.lineups, slate, plan.config.payout_table(),
+                                            solution.field_style, seed, evaluation_scenarios, pull=solution.field_pull))
+            advance(number, len(plans))
+    result = build_entries_result(slate, None, read_entries(entries_text), plans, solutions, metrics, stages.timings,
+                                  model.newcomers, warnings)
+    return result, metrics, model
+
+
+def payout_rows(payout: PayoutTable) -> list[dict]:
+    """A payout table as the request's rows: each run of equal prizes one row."""
+    rows: list[dict] = []
+    for place, prize in enumerate(payout.prizes, start=1):
+        if prize <= 0:
+            break
+        if rows and rows[-1]["prize"] == prize:
+            rows[-1]["last_place"] = place
+        else:
+            rows.append({"first_place": place, "last_place": place, "prize": prize})
+    return rows
+
+
+def _plans(entries_text: str, sizes: list[str], payout: PayoutTable, payout_given: bool, field: FieldKind,
+           evaluation_scenarios: int) -> list[ContestPlan]:
+    """The contests of an entries file, each with its size (`--contest-size ID=N`, else --entries), the
+    file's fee, and the --payout rows when given, by the request's rules (`pitwall.request.entry_plans`)."""
+    try:
+        entries = read_entries(entries_text)
+    except EntriesError as error:
+        raise _fail(f"entries file: {error}") from None
+    overrides: dict[str, EntryContestConfig] = {}
+    for text in sizes:
+        contest_id, equals, size = text.partition("=")
+        if not equals or not contest_id.strip().isdigit() or not size.strip().isdigit():
+            raise _fail(f"--contest-size {text!r}: expected CONTEST_ID=ENTRIES, e.g. 170000001=47000")
+        try:
+            overrides[contest_id.strip()] = EntryContestConfig(entries=int(size))
+        except ValidationError as error:
+            raise _fail(f"--contest-size {text!r}: {error.errors()[0]['msg']}") from None
+    try:
+        default = ContestConfig(entries=payout.entries, entry_fee=payout.entry_fee, field=field.value,
+                                evaluation_scenarios=evaluation_scenarios,
+                                payout=payout_rows(payout) if payout_given else None)
+        return entry_plans(entries, overrides, default)
+    except ContestError as error:
+        raise _fail(str(error)) from None
+    except ValueError as error:
+        raise _fail(f"contest: {error}") from None
+
+
 def _contest_summary(payout: PayoutTable, field_kind: FieldKind) -> dict:
     return {
         "entries": payout.entries,
@@ -324,7 +411,8 @@ def optimize(
     out: Annotated[Path, typer.Option("--out", help="Where to write the DraftKings upload CSV.")],
     grid: GridOpt = None,
     track_type: TrackTypeOpt = None,
-    lineups: Annotated[int, typer.Option("--lineups", min=1, max=150, help="Lineups in the portfolio.")] = 20,
+    lineups: Annotated[int | None, typer.Option("--lineups", min=1, max=150, help="Lineups in the portfolio (default "
+                       "20; with --entries-file, each contest's entry rows).")] = None,
     scenarios: ScenariosOpt = DEFAULT_SCENARIOS,
     seed: SeedOpt = DEFAULT_SEED,
     evaluation_scenarios: EvaluationScenariosOpt = None,
@@ -361,12 +449,47 @@ def optimize(
     quiet: QuietOpt = False,
     aliases: AliasesOpt = None,
     strict_names: StrictNamesOpt = False,
+    entries_path: Annotated[
+        Path | None,
+        typer.Option("--entries-file", help="DraftKings' DKEntries.csv: a portfolio per contest in it, a lineup per "
+                     "entry row, written back filled (see --entries-out)."),
+    ] = None,
+    entries_out: Annotated[
+        Path | None,
+        typer.Option("--entries-out", help="Where to write the filled entries file (default: beside --out, named "
+                     "<out>.entries.csv)."),
+    ] = None,
+    contest_size: Annotated[
+        list[str] | None,
+        typer.Option("--contest-size", help="With --entries-file: a contest's size, CONTEST_ID=ENTRIES (repeatable; "
+                     "default --entries)."),
+    ] = None,
+    exposure_across_contests: Annotated[
+        bool,
+        typer.Option("--exposure-across-contests", help="With --entries-file: --max-exposure and the exposure file's "
+                     "Max count over all the file's lineups, not each contest's."),
+    ] = False,
 ) -> None:
     """Build a tournament portfolio for a slate and write it as a DraftKings upload CSV.
+
+    With --entries-file, one portfolio per contest of DraftKings' entries file, and the file written back
+    with each entry's six D cells filled (--entries-out).
 
     Drivers the history does not know race with a prior from salary, grid and their other-series
     results, each listed with a warning (--strict-names refuses them instead).
     """
+    if entries_path is None and (contest_size or exposure_across_contests or entries_out):
+        raise _fail("--contest-size, --exposure-across-contests and --entries-out apply to an --entries-file")
+    if entries_path is not None and lineups is not None:
+        raise _fail("--lineups: with --entries-file each contest gets a lineup per entry row; leave --lineups out")
+    entries_text = _read_as_is(entries_path, "entries file") if entries_path is not None else None
+    if entries_text is not None:
+        # Sized for the file's largest contest here; each contest's own count is set when it is solved.
+        try:
+            lineups = max(len(c.entry_ids) for c in read_entries(entries_text).contests)
+        except EntriesError as error:
+            raise _fail(f"entries file: {error}") from None
+    lineups = lineups or 20
     with _Stages(quiet) as stages:
         history, slate = _load(slate_path, grid, track, track_type, laps, date, series, history_path, aliases,
                                strict_names)
@@ -398,14 +521,32 @@ def optimize(
             raise _fail(str(error)) from None
         payout = _payout(entries, entry_fee, payout_path)
         evaluation_scenarios = evaluation_scenarios or scenarios
+        plans = (_plans(entries_text, contest_size or [], payout, payout_path is not None, field, evaluation_scenarios)
+                 if entries_text is not None else [])
+        if entries_text is not None:
+            strangers = slate_mismatch(read_entries(entries_text), [(e.name, e.dk_id) for e in slate.entries])
+            if strangers:
+                raise _fail(f"the entries file's player list lacks the DK ids of {len(strangers)} slate drivers "
+                            f"({', '.join(strangers[:5])}): the file is of another slate")
         try:
             projections = _read(projections_path, "projections file") if projections_path else None
             ownership = _read(ownership_path, "ownership file") if ownership_path else None
-            result, metrics, model = _run(history, slate, controls, payout, field, scenarios, seed,
-                                          evaluation_scenarios, strict_names, projections, ownership, stages)
+            if plans:
+                result, every_metrics, model = _run_entries(
+                    history, slate, controls, plans, entries_text, exposure_across_contests, scenarios, seed,
+                    evaluation_scenarios, strict_names, projections, ownership, stages)
+                metrics = every_metrics[0]
+            else:
+                result, metrics, model = _run(history, slate, controls, payout, field, scenarios, seed,
+                                              evaluation_scenarios, strict_names, projections, ownership, stages)
         except (PortfolioError, ContestError, SlateError, UnknownTrack, UnknownDrivers, ValueError) as error:
             raise _fail(str(error)) from None
         out.write_text(result.upload_csv)
+        if result.entries_csv is not None:
+            entries_out = entries_out or out.with_suffix(".entries.csv")
+            # newline="" keeps the file's own line endings (DraftKings' CRLF) as they were read.
+            with open(entries_out, "w", newline="") as handle:
+                handle.write(result.entries_csv)
     _warn_newcomers(model)
     for warning in result.warnings:
         typer.echo(f"warning: {warning}", err=True)
@@ -417,6 +558,12 @@ def optimize(
             "drivers_without_history": [d.model_dump(mode="json") for d in result.drivers_without_history],
             "warnings": result.warnings,
             "upload_csv": str(out),
+            "entries_csv": str(entries_out) if result.entries_csv is not None else None,
+            "entry_contests": [
+                {"contest_id": c.contest_id, "name": c.name, "lineups": len(c.lineups), "entries": c.entries,
+                 "entry_fee": c.entry_fee, "roi": c.metrics.roi, "top1_rate": c.metrics.top1_rate}
+                for c in result.entry_contests
+            ],
             "lineups": [" / ".join(lineup.drivers) for lineup in result.lineups],
             "controls": {
                 "lineups": lineups,

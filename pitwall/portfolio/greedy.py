@@ -98,6 +98,11 @@ class _Greedy:
     def run(self) -> list[tuple[int, float]]:
         selection = self.selection
         chosen: list[tuple[int, float]] = []
+        # Drivers allowed in no lineup (a max exposure below one lineup) are full before the first pick.
+        full = np.flatnonzero(self.count >= self.max_count)
+        if len(full):
+            self.full_mask = _masks(full[None, :])[0]
+            selection.open &= (selection.masks & self.full_mask) == 0
         while len(chosen) < self.n:
             allowed = selection.open & self.eligible(selection.lineups, selection.masks)
             if not allowed.any():

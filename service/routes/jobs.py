@@ -156,3 +156,35 @@ async def job_lineups_csv(
         media_type="text/csv",
         headers={"Content-Disposition": f'attachment; filename="pitwall-{run_id}.csv"'},
     )
+
+
+@router.get(
+    "/jobs/{run_id}/entries.csv",
+    response_class=PlainTextResponse,
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}},
+                     "description": "The request's DraftKings entries file with every entry's six D cells filled"},
+               **{code: _json_body(spec) for code, spec in {
+                   **_RESULT_RESPONSES,
+                   404: {"model": ErrorBody, "description": "No job with this run id, or its request had no "
+                         "entries_csv"},
+                   422: {"model": ValidationErrorBody}}.items()}},
+)
+async def job_entries_csv(
+    run_id: str,
+    jobs: JobStore = Depends(get_jobs),
+    reconciler: Reconciler = Depends(get_reconciler),
+) -> Response:
+    """The request's entries file (DKEntries.csv) filled: each entry row's six D cells `Name (ID)`, as
+    DraftKings writes them, every other line and cell as it was; ready to upload to DraftKings."""
+    finished = await _finished(run_id, jobs, reconciler)
+    if isinstance(finished, JSONResponse):
+        return finished
+    _, result = finished
+    if result.entries_csv is None:
+        raise HTTPException(status_code=404, detail=f"job {clip(run_id)!r} was not given an entries_csv; its "
+                            "lineups are at lineups.csv")
+    return Response(
+        content=result.entries_csv,
+        media_type="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="DKEntries-{run_id}.csv"'},
+    )

@@ -201,6 +201,15 @@ def test_portfolio_honours_every_control():
     assert counts[15] >= 6
 
 
+def test_a_max_exposure_below_one_lineup_keeps_the_driver_out_of_the_first_lineup_too():
+    # The best two drivers, whom an unconstrained portfolio leads with, allowed in no lineup.
+    free = solve(POINTS, SALARIES, Controls(n_lineups=3), payout=PAYOUT, seed=5)
+    assert {0, 1} & set(free.lineups[0].tolist())
+    controls = Controls(n_lineups=3, driver_max_exposure={0: 0.0, 1: 0.2})
+    counts = _check_lineups(solve(POINTS, SALARIES, controls, payout=PAYOUT, seed=5).lineups, controls)
+    assert counts[0] == 0 and counts[1] == 0
+
+
 def test_same_seed_same_portfolio_and_the_seed_matters():
     controls = Controls(n_lineups=8, max_exposure=0.75, max_overlap=4)
     first = solve(POINTS, SALARIES, controls, payout=PAYOUT, seed=3)
