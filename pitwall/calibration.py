@@ -17,6 +17,14 @@ DNF rates are each driver's weighted DNF share shrunk toward the track type's ra
 type's recent history gives the top leader's share and the number of leaders (and the
 same for fastest laps, plus the green-flag share of laps); the simulator's focus and
 stint count are then chosen so that this slate's simulated races match those figures.
+
+Dominance: some drivers lead and set fastest laps more than their finishes say (they run up
+front and fade, or win from the lead), others finish well without leading. Each driver's
+weighted share of laps led in past races is set against the share drivers finishing where he
+finished led on average, shrunk toward even with `DOMINANCE_PRIOR_RACES` pseudo-races; its log,
+times `DOMINANCE_WEIGHT`, tilts the laps the simulator hands him (the same for fastest laps).
+The concentration is fitted with the tilt in place, so the top leader's share stays the track
+type's.
 """
 
 from __future__ import annotations
@@ -46,6 +54,10 @@ MIN_TYPE_RACES = 4
 # Weight of each past race's running order (by average running position, loop data) beside its
 # finishing order in the skill fit; chosen by bench/model_choice.py on 2021–2023.
 RUNNING_ORDER_WEIGHT = 2.0
+# How far a driver's history of leading (and fastest laps) beyond his finishes tilts the laps he is
+# handed, and the pseudo-races of an average leader it is shrunk with; chosen by bench/model_choice.py.
+DOMINANCE_WEIGHT = 2.0
+DOMINANCE_PRIOR_RACES = 5.0
 
 _FOCUS_RANGE = (0.0, 8.0)
 _BISECTIONS = 6
@@ -198,7 +210,8 @@ def profile(history: History, weights: np.ndarray) -> TrackProfile:
 
 
 def fit_concentration(
-    strength: np.ndarray, dnf: np.ndarray, pool: int, target: Concentration, *, seed: int = 0
+    strength: np.ndarray, dnf: np.ndarray, pool: int, target: Concentration, *, seed: int = 0,
+    bias: np.ndarray | None = None,
 ) -> tuple[float, int]:
     """Focus and stint count whose simulated top share and holder count match `target`.
 
@@ -212,9 +225,10 @@ def fit_concentration(
     fate = rng.random(performance.shape, dtype=np.float32)
     completed = np.where(fate < dnf, fate / np.maximum(dnf, 1e-9), 1.0).astype(np.float32)
     relative = performance - performance.max(axis=1, keepdims=True)
+    tilt = np.zeros(len(strength), np.float32) if bias is None else np.asarray(bias, np.float32)
 
     def shares(focus: float, stints: int) -> tuple[float, float]:
-        weight = np.exp(np.float32(focus) * relative) * completed
+        weight = np.exp(np.float32(focus) * relative + tilt) * completed
         counts = _allocate(np.random.default_rng(seed + 1), weight, pool, stints)
         return counts.max(axis=1).mean() / pool, (counts > 0).sum(axis=1).mean()
 
@@ -329,9 +343,11 @@ def calibrate(
 
     track_profile = profile(history, _same_type(history, fitted.weights, kind))
     dnf = _dnf_rates(history, fitted.weights, fitted.driver_ids, track_profile.dnf_rate)
-    lead_focus, lead_stints = fit_concentration(strength, dnf, slate.laps, track_profile.lead)
+    lead_bias = DOMINANCE_WEIGHT * dominance(history, fitted.weights, fitted.driver_ids, history.laps_led)
+    fast_bias = DOMINANCE_WEIGHT * dominance(history, fitted.weights, fitted.driver_ids, history.fastest_laps)
+    lead_focus, lead_stints = fit_concentration(strength, dnf, slate.laps, track_profile.lead, bias=lead_bias)
     pool = max(1, int(round(track_profile.green_share * slate.laps)))
-    fast_focus, fast_stints = fit_concentration(strength, dnf, pool, track_profile.fast, seed=1)
+    fast_focus, fast_stints = fit_concentration(strength, dnf, pool, track_profile.fast, seed=1, bias=fast_bias)
     return RaceModel(
         starts=slate.starts,
         laps=slate.laps,
@@ -343,6 +359,8 @@ def calibrate(
         fast_focus=fast_focus,
         fast_stints=fast_stints,
         green_share=track_profile.green_share,
+        lead_bias=lead_bias,
+        fast_bias=fast_bias,
         names=tuple(slate.names),
         newcomers=tuple(describe(slate.names, slate.series, _series_of(history, slate, fitted.driver_ids),
                                  known=history.known_drivers())),
@@ -382,6 +400,32 @@ def _slate_driver_ids(history: History, slate: Slate) -> list[int]:
         else:
             ids.append(-1 - len(ids))  # a newcomer: no history, the prior alone
     return ids
+
+
+def dominance(history: History, weights: np.ndarray, driver_ids: list[int], laps: np.ndarray) -> np.ndarray:
+    """Per entry, the log of how much more of `laps` (laps led, or fastest laps) the driver took in the
+    weighted past races than drivers finishing where he finished took on average, shrunk toward 0 with
+    `DOMINANCE_PRIOR_RACES` races of his own expectation (0 for a driver without those races)."""
+    row_weight = weights[history.race]
+    used = row_weight > 0
+    if not used.any():
+        return np.zeros(len(driver_ids))
+    total = np.bincount(history.race[used], weights=laps[used], minlength=len(weights))
+    share = laps[used] / np.maximum(total[history.race[used]], 1.0)
+    finish, w, ids = history.finish[used], row_weight[used], history.driver_id[used]
+    # The share a finishing position takes on average over the same races, weighted alike.
+    by_finish = np.bincount(finish, weights=w * share) / np.maximum(np.bincount(finish, weights=w), 1e-12)
+    expected = by_finish[finish]
+    out = np.zeros(len(driver_ids))
+    for i, driver in enumerate(driver_ids):
+        mine = ids == driver
+        weight = float(w[mine].sum())
+        if weight <= 0:
+            continue
+        own = float(w[mine] @ expected[mine])
+        prior = DOMINANCE_PRIOR_RACES * own / weight
+        out[i] = np.log((float(w[mine] @ share[mine]) + prior + 1e-9) / (own + prior + 1e-9))
+    return out
 
 
 def _dnf_rates(history: History, weights: np.ndarray, driver_ids: list[int], base: float) -> np.ndarray:

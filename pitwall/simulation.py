@@ -8,12 +8,13 @@ Each scenario is one race:
   finisher (ordered among themselves by the same performance) and are credited only the
   share of the race they completed when leads and fast laps are handed out.
 * Laps led: the race's laps are cut into `lead_stints` stints at random points; each stint
-  goes to one driver drawn in proportion to exp(lead_focus × performance), so the cars
-  running up front in that scenario lead, and a higher focus or fewer stints concentrate
-  the laps on one dominant car (as on short tracks) while superspeedways spread them.
-  Laps led sum exactly to the race's laps.
+  goes to one driver drawn in proportion to exp(lead_focus × performance + lead_bias), so
+  the cars running up front in that scenario lead, tilted toward the drivers whose record
+  says they lead more than their finishes (`lead_bias`, from calibration); a higher focus or
+  fewer stints concentrate the laps on one dominant car (as on short tracks) while
+  superspeedways spread them. Laps led sum exactly to the race's laps.
 * Fastest laps: the same, with a pool of round(green_share × laps) (fastest laps are
-  only set under green) cut into `fast_stints` stints with their own focus.
+  only set under green) cut into `fast_stints` stints with their own focus and tilt.
 
 Randomness is drawn in fixed blocks of `BLOCK` scenarios, each from its own seed
 (`SeedSequence(seed, spawn_key=(block,))`), so any shard of the scenario rows is
@@ -47,6 +48,10 @@ class RaceModel:
     fast_focus: float
     fast_stints: int
     green_share: float
+    # Per driver, the log tilt of the laps led / fastest laps he is handed beyond his race-day performance
+    # (`pitwall.calibration.dominance`); None: none.
+    lead_bias: np.ndarray | None = None
+    fast_bias: np.ndarray | None = None
     names: tuple[str, ...] = field(default=())
     # Drivers with no result in the series, racing with the newcomer prior.
     newcomers: tuple[Newcomer, ...] = field(default=())
@@ -146,12 +151,20 @@ def _simulate_block(model: RaceModel, rng: np.random.Generator, size: int):
 
     top = performance.max(axis=1, keepdims=True)
     relative = performance - top
-    laps_led = _allocate(rng, np.exp(np.float32(model.lead_focus) * relative) * completed, model.laps, model.lead_stints)
-    fastest = _allocate(
-        rng, np.exp(np.float32(model.fast_focus) * relative) * completed, model.fastest_lap_pool, model.fast_stints
-    )
+    laps_led = _allocate(rng, _holding(model.lead_focus, relative, model.lead_bias) * completed, model.laps,
+                         model.lead_stints)
+    fastest = _allocate(rng, _holding(model.fast_focus, relative, model.fast_bias) * completed,
+                        model.fastest_lap_pool, model.fast_stints)
     points = dk_points(model.starts[None, :], finish, laps_led, fastest).astype(np.float32)
     return points, finish, laps_led, fastest
+
+
+def _holding(focus: float, relative: np.ndarray, bias: np.ndarray | None) -> np.ndarray:
+    """Each driver's weight for a stint of laps: his race-day performance, focused, and his tilt."""
+    exponent = np.float32(focus) * relative
+    if bias is not None:
+        exponent += bias.astype(np.float32)
+    return np.exp(exponent)
 
 
 def _allocate(rng: np.random.Generator, weight: np.ndarray, total: int, stints: int) -> np.ndarray:

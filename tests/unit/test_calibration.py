@@ -94,3 +94,37 @@ def test_order_loglik_is_a_distribution():
     dnf = np.array([0.1, 0.3, 0.2])
     total = sum(np.exp(order_loglik(strength, dnf, np.array(p))) for p in permutations(range(3)))
     assert total == pytest.approx(1.0)
+
+
+def test_dominance_rises_with_laps_led_beyond_the_finishes_and_is_zero_without_races(history, race):
+    from pitwall.calibration import _slate_driver_ids, dominance, race_weights
+
+    slate, _ = race
+    weights = race_weights(history, slate.series, slate.date, slate.kind)
+    ids = _slate_driver_ids(history, slate)
+    base = dominance(history, weights, ids + [-1], history.laps_led)
+    assert base[-1] == 0.0  # a driver without weighted races
+    # Hand one driver more laps led in his past races, finishes unchanged: his tilt rises, and only his.
+    driver = ids[int(np.argmin(base[:-1]))]
+    laps = history.laps_led.copy()
+    laps[(history.driver_id == driver) & (weights[history.race] > 0)] += 20
+    moved = dominance(history, weights, ids + [-1], laps)
+    mine = ids.index(driver)
+    assert moved[mine] > base[mine] + 0.5
+    others = [i for i in range(len(ids)) if i != mine]
+    assert np.abs(moved[others] - base[others]).max() < 0.25
+
+
+def test_a_dominance_tilt_moves_laps_led_to_the_driver_and_keeps_the_race_whole(model):
+    from dataclasses import replace
+
+    from pitwall.simulation import simulate
+
+    flat = replace(model, lead_bias=np.zeros(model.drivers), fast_bias=np.zeros(model.drivers))
+    tilt = np.zeros(model.drivers)
+    tilt[5] = 1.5
+    tilted = replace(flat, lead_bias=tilt)
+    before, after = simulate(flat, 2000, 3), simulate(tilted, 2000, 3)
+    assert after.laps_led[:, 5].mean() > 1.5 * before.laps_led[:, 5].mean()
+    assert (after.laps_led.sum(axis=1) == model.laps).all()
+    np.testing.assert_array_equal(after.finish, before.finish)  # the finishing order is not the tilt's
