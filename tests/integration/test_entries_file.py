@@ -73,7 +73,8 @@ def test_an_entries_file_with_two_contests_comes_back_filled_and_every_lineup_ke
     contests = result["entry_contests"]
     assert [(c["contest_id"], c["entries"], c["entry_fee"], len(c["lineups"])) for c in contests] == [
         (MAIN, 10_000, 5.0, 5), (SINGLE, 400, 0.25, 3)]
-    assert contests[1]["metrics"]["contest"] == {"entries": 400, "entry_fee": 0.25}
+    assert contests[1]["metrics"]["contest"] == {"entries": 400, "entry_fee": 0.25, "first_prize": 1.0,
+                                                 "paid_places": 80, "prize_pool": 80.0}
     assert len(result["lineups"]) == 8
     by_entry = {lineup["entry_id"]: lineup for lineup in result["lineups"]}
     for entry in entries.entries:
