@@ -14,12 +14,15 @@ checks and state reads. No FastAPI here.
 from __future__ import annotations
 
 import asyncio
+import base64
+from typing import Self
 from uuid import UUID
 
 import httpx
 from anyio import to_thread
 from prefect.client.orchestration import PrefectClient
 from prefect.exceptions import ObjectNotFound
+from prefect.settings import PREFECT_API_AUTH_STRING
 
 from pitwall.settings import Settings
 from pitwall.stores.jobs import JobStore
@@ -35,16 +38,26 @@ class OrchestratorUnavailable(Exception):
 class FlowRuns:
     """Creates flow runs of the optimize deployment for jobs, through the Prefect API at `api_url`."""
 
-    def __init__(self, api_url: str, deployment: str, *, timeout: float = 10.0):
+    def __init__(self, api_url: str, deployment: str, *, timeout: float = 10.0, auth_string: str | None = None):
         self.api_url = api_url.rstrip("/")
         self.deployment = deployment
         self.timeout = timeout
-        self.client = PrefectClient(api=self.api_url, httpx_settings={"timeout": httpx.Timeout(timeout)})
+        # The client is built here, not by get_client(), so it would not pick up Prefect's own setting by itself.
+        auth_string = auth_string or PREFECT_API_AUTH_STRING.value()
+        # What the client sends, for the calls made without it (health and readiness).
+        self.auth_headers = basic_auth(auth_string) if auth_string else {}
+        self.client = PrefectClient(
+            api=self.api_url, auth_string=auth_string, httpx_settings={"timeout": httpx.Timeout(timeout)}
+        )
         self._deployment_id: UUID | None = None
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> FlowRuns:
-        return cls(settings.prefect_api_url, settings.deployment_name, timeout=settings.prefect_timeout_seconds)
+    def from_settings(cls, settings: Settings) -> Self:
+        auth = settings.prefect_auth_string
+        return cls(
+            settings.prefect_api_url, settings.deployment_name, timeout=settings.prefect_timeout_seconds,
+            auth_string=auth.get_secret_value() if auth else None,
+        )
 
     async def __aenter__(self) -> FlowRuns:
         await self.client.__aenter__()
@@ -92,6 +105,11 @@ async def dispatch(store: JobStore, flow_runs: FlowRuns, run_id: str) -> str:
     flow_run_id = await flow_runs.submit(run_id)
     await to_thread.run_sync(store.set_flow_run, run_id, flow_run_id)
     return flow_run_id
+
+
+def basic_auth(auth_string: str) -> dict[str, str]:
+    """The header a Prefect server with PREFECT_SERVER_API_AUTH_STRING expects: basic auth of "user:password"."""
+    return {"Authorization": "Basic " + base64.b64encode(auth_string.encode("utf-8")).decode("ascii")}
 
 
 def describe(exc: BaseException) -> str:

@@ -10,6 +10,8 @@ from pydantic import BaseModel
 
 
 class JobStatus(StrEnum):
+    """A job's state: pending → running → complete | failed | cancelled (an operator's retry: failed → running)."""
+
     pending = "pending"
     running = "running"
     complete = "complete"

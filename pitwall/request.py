@@ -113,6 +113,8 @@ class RequestBody(_Strict):
 
 
 class InlineDriver(_Strict):
+    """One driver of an inline slate, as a row of a DraftKings salary CSV with its starting position."""
+
     name: str = Field(min_length=1, max_length=100, description="the driver, as DraftKings or the results spell him")
     dk_id: Annotated[Int, _rule(dk_id_problem)] = Field(
         description=f"DraftKings id, {DK_ID_MIN} … {DK_ID_MAX}; no two drivers share one",
@@ -129,15 +131,18 @@ class InlineDriver(_Strict):
 
 
 class Race(_Strict):
-    track: str = Field(min_length=1, max_length=100)
-    date: dt.date
-    laps: Int = Field(ge=1, le=2_000)
+    """The race of an inline slate: where, when and how long."""
+
+    track: str = Field(min_length=1, max_length=100, description="the track's name, e.g. Phoenix Raceway")
+    date: dt.date = Field(description="race day (YYYY-MM-DD); the model is calibrated on results before it")
+    laps: Int = Field(ge=1, le=2_000, description="scheduled laps; laps led over a scenario sum to them")
     track_type: str | None = Field(
         default=None, max_length=30,
         description=f"one of {', '.join(TRACK_TYPE_NAMES)}; needed only for a track pitwall does not know "
         "(an unknown type, or an unknown track without one, is a 422)",
     )
-    series: str = Field(default="Cup", max_length=30)
+    series: str = Field(default="Cup", max_length=30,
+                        description="the series whose results calibrate the race: Cup, O'Reilly or Trucks")
 
     @model_validator(mode="after")
     def _has_a_track_type(self) -> Race:
@@ -151,9 +156,15 @@ class Race(_Strict):
 
 
 class ScenarioConfig(_Strict):
-    n_scenarios: Int = Field(default=10_000, ge=100, le=MAX_SCENARIOS)
-    seed: Int = Field(default=7, ge=0, le=2**32 - 1)
-    shards: Int = Field(default=4, ge=1, le=64)
+    """The simulated races the portfolio is solved on."""
+
+    n_scenarios: Int = Field(default=10_000, ge=100, le=MAX_SCENARIOS,
+                             description="simulated races to solve on; more is steadier and slower")
+    seed: Int = Field(default=7, ge=0, le=2**32 - 1,
+                      description="seed of the scenarios: the same request and seed give the same portfolio")
+    shards: Int = Field(default=4, ge=1, le=64,
+                        description="pieces the scenarios are generated in, in parallel; the scenarios do not depend "
+                        "on it")
 
 
 class GroupRule(_Strict):
@@ -200,7 +211,9 @@ def group_label(names: list[str] | tuple[str, ...], most: int | None, least: int
 
 
 class PortfolioConfig(_Strict):
-    n_lineups: Int = Field(default=20, ge=1, le=MAX_LINEUPS)
+    """How many lineups, and the rules every lineup and the portfolio as a whole keep."""
+
+    n_lineups: Int = Field(default=20, ge=1, le=MAX_LINEUPS, description="lineups in the portfolio")
     max_exposure: Float = Field(default=1.0, gt=0, le=1, description="largest share of lineups any driver is in")
     driver_max_exposure: dict[str, Float] = Field(
         default_factory=dict, max_length=MAX_DRIVERS,
@@ -304,6 +317,8 @@ def group_problems(members: set, most: int | None, least: int | None, *, locked:
 
 
 class PayoutRow(_Strict):
+    """Places first_place … last_place of the contest each win prize dollars."""
+
     first_place: Int = Field(ge=1, le=MAX_ENTRIES, description="the row's first (best) place, from 1")
     last_place: Int = Field(ge=1, le=MAX_ENTRIES, description="the row's last place, at least first_place and "
                             "at most the contest's entries")
@@ -311,10 +326,18 @@ class PayoutRow(_Strict):
 
 
 class ContestConfig(_Strict):
-    entries: Int = Field(default=10_000, ge=200, le=MAX_ENTRIES)
-    entry_fee: Float = Field(default=20.0, gt=0, le=MAX_ENTRY_FEE)
-    field: Literal["sharp", "weak"] = "sharp"
-    evaluation_scenarios: Int = Field(default=5_000, ge=100, le=MAX_SCENARIOS)
+    """The tournament the portfolio is solved for and judged in: its size, fee, field and payout."""
+
+    entries: Int = Field(default=10_000, ge=200, le=MAX_ENTRIES, description="lineups in the contest, yours included")
+    entry_fee: Float = Field(default=20.0, gt=0, le=MAX_ENTRY_FEE, description="dollars per lineup")
+    field: Literal["sharp", "weak"] = Field(
+        default="sharp", description="the simulated opponents: sharp (they follow projections and value closely and spend "
+        "at least $49,000) or weak (looser picks, at least $46,500); see docs/portfolio.md",
+    )
+    evaluation_scenarios: Int = Field(
+        default=5_000, ge=100, le=MAX_SCENARIOS,
+        description="fresh simulated races, from another seed, the finished portfolio is judged on",
+    )
     payout: list[PayoutRow] | None = Field(
         default=None, min_length=1, max_length=MAX_PAYOUT_ROWS,
         description="the contest's real prizes, as rows `{first_place, last_place, prize}` (the command line's "
@@ -412,20 +435,26 @@ def entry_plans(
 
 
 class OptimizeRequest(RequestBody):
+    """An optimization: a slate (stored, by `slate_id`, or inline as `race` and `drivers`), the scenarios,
+    the portfolio's rules and the contest. Everything decidable without a stored slate is checked at submit."""
+
     slate_id: str | None = Field(
         default=None, min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:-]+$",
         description="a stored slate (POST /api/v1/slates); not read at submit: an unknown id, or controls that "
         "do not fit the slate, fail the run with the reason in the job",
     )
-    race: Race | None = None
+    race: Race | None = Field(default=None, description="the race of an inline slate; required with `drivers`")
     drivers: list[InlineDriver] = Field(
         default_factory=list, max_length=MAX_DRIVERS,
         description=f"an inline slate: {ROSTER_SIZE} … {MAX_DRIVERS} drivers, no name (after aliases_csv), DK id or "
         "start twice, starts 1 … the number of drivers, a lineup under the cap",
     )
-    scenario_config: ScenarioConfig = Field(default_factory=ScenarioConfig)
-    portfolio: PortfolioConfig = Field(default_factory=PortfolioConfig)
-    contest: ContestConfig = Field(default_factory=ContestConfig)
+    scenario_config: ScenarioConfig = Field(default_factory=ScenarioConfig,
+                                            description="the simulated races the portfolio is solved on")
+    portfolio: PortfolioConfig = Field(default_factory=PortfolioConfig,
+                                       description="lineup count and the rules of every lineup")
+    contest: ContestConfig = Field(default_factory=ContestConfig,
+                                   description="the contest the portfolio is solved for and judged in")
     projections_csv: str | None = Field(
         default=None,
         max_length=50_000,

@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     store_retry_delays: list[float] = Field(default_factory=lambda: [1, 2, 4, 8, 16, 32], max_length=10)
 
     prefect_api_url: str = "http://127.0.0.1:4200/api"
+    # "user:password" of a Prefect server behind basic auth (its PREFECT_SERVER_API_AUTH_STRING). Unset, the
+    # API sends Prefect's own PREFECT_API_AUTH_STRING if that is set, and nothing otherwise.
+    prefect_auth_string: SecretStr | None = None
     deployment_name: str = "optimize-slate/optimize-slate"
     # How long the API waits for the Prefect server to answer one call (a check on submit, creating a
     # job's flow run, reading its state) before it answers 503 or tries again.

@@ -42,6 +42,14 @@ export PREFECT_RESULTS_PERSIST_BY_DEFAULT=true
 export PREFECT_LOCAL_STORAGE_PATH=$STACK/prefect/storage
 export PREFECT_WORKER_QUERY_SECONDS=${PITWALL_WORKER_POLL_SECONDS:-1}
 export PREFECT_LOGGING_LEVEL=${PREFECT_LOGGING_LEVEL:-INFO}
+# Opt-in basic auth on the Prefect server and UI: PITWALL_PREFECT_AUTH_STRING="user:password" makes the server
+# refuse any call without it (401), and every client this script starts (deployments, worker, its flow
+# runs, the API) sends it. Keep it set for every later stack.sh command on this stack.
+if [ -n "${PITWALL_PREFECT_AUTH_STRING:-}" ]; then
+  export PITWALL_PREFECT_AUTH_STRING
+  export PREFECT_SERVER_API_AUTH_STRING=$PITWALL_PREFECT_AUTH_STRING
+  export PREFECT_API_AUTH_STRING=$PITWALL_PREFECT_AUTH_STRING
+fi
 
 SERVICES=(redis neo4j prefect worker api)
 
@@ -189,7 +197,7 @@ where() {
   case $1 in
     redis) echo "$PITWALL_REDIS_URL" ;;
     neo4j) echo "$PITWALL_NEO4J_URI" ;;
-    prefect) echo "${PITWALL_PREFECT_API_URL%/api} (UI and API)" ;;
+    prefect) echo "${PITWALL_PREFECT_API_URL%/api} (UI and API${PREFECT_SERVER_API_AUTH_STRING:+, basic auth})" ;;
     worker) echo "pool ${PITWALL_WORK_POOL:-pitwall}, polling every ${PREFECT_WORKER_QUERY_SECONDS}s" ;;
     api) echo "http://127.0.0.1:$API_PORT (docs at /docs)" ;;
     postgres) echo "127.0.0.1:$POSTGRES_PORT, database prefect (the Prefect server's)" ;;

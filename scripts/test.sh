@@ -12,6 +12,14 @@ export PITWALL_NEO4J_BOLT_PORT=${PITWALL_TEST_NEO4J_PORT:-17687}
 export PITWALL_PREFECT_PORT=${PITWALL_TEST_PREFECT_PORT:-14200}
 export PITWALL_API_PORT=${PITWALL_TEST_API_PORT:-18000}
 unset PITWALL_REDIS_URL PITWALL_NEO4J_URI PITWALL_PREFECT_API_URL PREFECT_API_URL
+unset PREFECT_SERVER_API_AUTH_STRING PREFECT_API_AUTH_STRING
+# The test stack's Prefect server is behind basic auth, so every integration test also proves that the
+# deployments, the worker, the flow runs and the API authenticate. PITWALL_TEST_PREFECT_AUTH=off runs it open.
+if [ "${PITWALL_TEST_PREFECT_AUTH:-on}" = off ]; then
+  unset PITWALL_PREFECT_AUTH_STRING
+else
+  export PITWALL_PREFECT_AUTH_STRING=pitwall-test:$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
+fi
 # Each test run starts from empty stores: leftovers of an earlier run must not make a test pass.
 bash scripts/stack.sh down >/dev/null 2>&1 || true
 rm -rf "$PITWALL_STACK_DIR"

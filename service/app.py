@@ -84,9 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Building clients connects to nothing: the API starts, and says it is not ready, with any dependency down.
         app.state.jobs = JobStore.from_settings(settings)
         app.state.graph = GraphStore.from_settings(settings)
-        async with Orchestrator(
-            settings.prefect_api_url, settings.deployment_name, timeout=settings.prefect_timeout_seconds
-        ) as orchestrator:
+        async with Orchestrator.from_settings(settings) as orchestrator:
             app.state.orchestrator = orchestrator
             # Constraints and indexes are created idempotently at start-up; Neo4j may still be down, so not awaited.
             schema = asyncio.create_task(_ensure_schema(app.state.graph))

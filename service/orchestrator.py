@@ -30,8 +30,8 @@ class RunState:
 
 
 class Orchestrator(FlowRuns):
-    def __init__(self, api_url: str, deployment: str, *, timeout: float = 10.0):
-        super().__init__(api_url, deployment, timeout=timeout)
+    def __init__(self, api_url: str, deployment: str, *, timeout: float = 10.0, auth_string: str | None = None):
+        super().__init__(api_url, deployment, timeout=timeout, auth_string=auth_string)
         self._checked_at = -CHECK_TTL_SECONDS
         self._check_error: str | None = None
         self._check_lock = asyncio.Lock()
@@ -73,7 +73,11 @@ class Orchestrator(FlowRuns):
         return RunState(type=state.type.value if state else "PENDING", message=state.message if state else None)
 
     async def ready(self, timeout: float) -> None:
-        """Raises unless the Prefect server answers /ready in time."""
-        async with httpx.AsyncClient(timeout=timeout) as http:
-            response = await http.get(f"{self.api_url}/ready")
-        response.raise_for_status()
+        """Raises unless the Prefect server answers /ready in time and takes the API's credentials.
+
+        A server behind basic auth answers /ready to anyone, so a second call, one that needs the
+        credentials, makes a wrong or missing auth string show here rather than as a 503 on every submit.
+        """
+        async with httpx.AsyncClient(timeout=timeout, headers=self.auth_headers) as http:
+            (await http.get(f"{self.api_url}/ready")).raise_for_status()
+            (await http.get(f"{self.api_url}/admin/version")).raise_for_status()

@@ -7,7 +7,7 @@ import datetime as dt
 from anyio import to_thread
 from fastapi import APIRouter, Depends, Query
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from pitwall.stores.graph import GraphStore
 from service.deps import get_graph
@@ -17,24 +17,28 @@ router = APIRouter(prefix="/api/v1", tags=["lineage"])
 
 
 class DriverExposureView(BaseModel):
-    driver: str
-    exposure: float
-    lineups: int
-    runs: int
+    """One driver's share of the lineups recorded in the period."""
+
+    driver: str = Field(description="the driver")
+    exposure: float = Field(description="share of all the period's lineups holding the driver, 0 … 1")
+    lineups: int = Field(description="lineups holding the driver")
+    runs: int = Field(description="runs with at least one lineup holding the driver")
 
 
 class Exposures(BaseModel):
-    start: dt.date
-    end: dt.date
-    total_lineups: int
-    drivers: list[DriverExposureView]
+    """Driver exposure across every run recorded between two days: what a player's whole week is holding."""
+
+    start: dt.date = Field(description="first day, as asked")
+    end: dt.date = Field(description="last day, inclusive, as asked")
+    total_lineups: int = Field(description="lineups recorded in the period")
+    drivers: list[DriverExposureView] = Field(description="each driver in at least one lineup, most lineups first")
 
 
 @router.get("/exposures", response_model=Exposures, responses={422: {"model": ValidationErrorBody}, 503: {"model": ErrorBody}})
 async def exposures(
     start: dt.date = Query(description="first day runs were recorded (UTC)"),
     end: dt.date = Query(description="last day, inclusive"),
-    series: str | None = None,
+    series: str | None = Query(default=None, description="only runs on slates of this series"),
     graph: GraphStore = Depends(get_graph),
 ) -> Exposures:
     """Share of all lineups chosen by runs recorded between two days that hold each driver."""

@@ -27,6 +27,7 @@ router = APIRouter(tags=["health"])
 @router.get("/health", response_model=Health)
 @router.head("/health", response_model=Health, include_in_schema=False)
 async def health(request: Request) -> Health:
+    """Liveness: 200 while the process runs, with its version and uptime. It checks no dependency."""
     return Health(
         status="ok",
         timestamp=datetime.now(UTC),
@@ -56,6 +57,8 @@ async def ready(
     graph: GraphStore = Depends(get_graph),
     orchestrator: Orchestrator = Depends(get_orchestrator),
 ) -> JSONResponse:
+    """Readiness: 200 when the Prefect server (answering, and taking the API's credentials), Redis and Neo4j
+    each answer within 3 s; else 503 with each one's state and error."""
     timeout = settings.ready_timeout_seconds
     prefect, redis, neo4j = await asyncio.gather(
         _check(lambda: orchestrator.ready(timeout), timeout),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from anyio import to_thread
-from fastapi import APIRouter, Depends, Header, HTTPException, Query, Response
+from fastapi import APIRouter, Body, Depends, Header, HTTPException, Path, Query, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 
 from pitwall.documents import RunResult
@@ -15,6 +15,7 @@ from pitwall.stores.jobs import IdempotencyConflict, JobStore
 from service.deps import get_dispatcher, get_jobs, get_orchestrator, get_reconciler
 from service.dispatch import Dispatcher
 from service.errors import clip
+from service.examples import OPTIMIZE_EXAMPLES
 from service.orchestrator import Orchestrator
 from service.reconcile import Reconciler
 from service.schemas import ErrorBody, JobList, JobView, Result, Submitted, ValidationErrorBody, links
@@ -37,9 +38,13 @@ _UNKNOWN = {404: {"model": ErrorBody, "description": "No job with this run id"}}
     dependencies=[Depends(write_access)],
 )
 async def submit(
-    body: OptimizeRequest,
+    body: Annotated[OptimizeRequest, Body(openapi_examples=OPTIMIZE_EXAMPLES)],
     response: Response,
-    idempotency_key: Annotated[str | None, Header(min_length=1, max_length=128)] = None,
+    idempotency_key: Annotated[str | None, Header(
+        min_length=1, max_length=128,
+        description="the client's key for this submission: sent again with the same body it answers the same job "
+        "(`Idempotent-Replayed: true`), with another body 409",
+    )] = None,
     jobs: JobStore = Depends(get_jobs),
     orchestrator: Orchestrator = Depends(get_orchestrator),
     dispatcher: Dispatcher = Depends(get_dispatcher),
@@ -64,12 +69,13 @@ async def submit(
 
 @router.get("/jobs", response_model=JobList, responses=_UNAVAILABLE)
 async def list_jobs(
-    status: JobStatus | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    status: Annotated[JobStatus | None, Query(description="only jobs in this state")] = None,
+    limit: Annotated[int, Query(ge=1, le=500, description="most jobs to list")] = 50,
     # Redis takes a signed 64-bit index; no listing holds anywhere near this many jobs.
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="jobs to skip, newest first")] = 0,
     jobs: JobStore = Depends(get_jobs),
 ) -> JobList:
+    """Jobs, newest first; `status` keeps one state, `limit` and `offset` page through them."""
     found = await to_thread.run_sync(lambda: jobs.list(status=status, limit=limit, offset=offset))
     return JobList(jobs=[JobView.of(job) for job in found])
 
@@ -86,10 +92,14 @@ async def _job(run_id: str, jobs: JobStore, reconciler: Reconciler) -> Job:
 @router.get("/jobs/{run_id}", response_model=JobView, responses={**_UNKNOWN, **_UNAVAILABLE})
 @router.get("/optimize/{run_id}/status", response_model=JobView, responses={**_UNKNOWN, **_UNAVAILABLE})
 async def job_status(
-    run_id: str,
+    run_id: Annotated[str, Path(description="the job's id, as the submission answered it")],
     jobs: JobStore = Depends(get_jobs),
     reconciler: Reconciler = Depends(get_reconciler),
 ) -> JobView:
+    """A job's status, stage, progress, timestamps, flow run id and error; 404 for an unknown run id.
+
+    A job that has not moved for a while is first checked against its flow run's state in Prefect.
+    """
     return JobView.of(await _job(run_id, jobs, reconciler))
 
 
@@ -116,7 +126,7 @@ _RESULT_RESPONSES = {
 @router.get("/jobs/{run_id}/result", response_model=Result, responses=_RESULT_RESPONSES)
 @router.get("/optimize/{run_id}/result", response_model=Result, responses=_RESULT_RESPONSES)
 async def job_result(
-    run_id: str,
+    run_id: Annotated[str, Path(description="the job's id, as the submission answered it")],
     jobs: JobStore = Depends(get_jobs),
     reconciler: Reconciler = Depends(get_reconciler),
 ) -> Result | JSONResponse:
@@ -142,7 +152,7 @@ def _json_body(spec: dict) -> dict:
                **{code: _json_body(spec) for code, spec in {**_RESULT_RESPONSES, 422: {"model": ValidationErrorBody}}.items()}},
 )
 async def job_lineups_csv(
-    run_id: str,
+    run_id: Annotated[str, Path(description="the job's id, as the submission answered it")],
     jobs: JobStore = Depends(get_jobs),
     reconciler: Reconciler = Depends(get_reconciler),
 ) -> Response:

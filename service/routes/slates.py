@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Annotated
 
 from anyio import to_thread
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Body, Depends, HTTPException, Path, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
@@ -25,6 +25,7 @@ from pitwall.slate import (
 from pitwall.stores.graph import GraphStore, SlateSummary
 from pitwall.tracks import TRACK_TYPE_NAMES, UnknownTrack
 from service.deps import get_graph
+from service.examples import SLATE_UPLOAD_EXAMPLES
 from service.schemas import ErrorBody, ValidationErrorBody
 from service.security import WRITE_RESPONSES, write_access
 
@@ -35,6 +36,7 @@ _UNAVAILABLE = {503: {"model": ErrorBody, "description": "Neo4j is unavailable"}
 
 
 class SlateUpload(RequestBody):
+    """A DraftKings salary CSV and its race, to store as a slate jobs can name by `slate_id`."""
 
     salaries_csv: str = Field(
         min_length=1, max_length=200_000,
@@ -44,15 +46,15 @@ class SlateUpload(RequestBody):
         "ID or Start twice. Any violation is a 422 naming row, column and rule",
     )
     grid_csv: str | None = Field(default=None, max_length=50_000, description="name or DK id → starting position")
-    track: str = Field(min_length=1, max_length=100)
-    date: dt.date
-    laps: int = Field(ge=1, le=2_000, strict=True)
+    track: str = Field(min_length=1, max_length=100, description="the track's name, e.g. Phoenix Raceway")
+    date: dt.date = Field(description="race day (YYYY-MM-DD)")
+    laps: int = Field(ge=1, le=2_000, strict=True, description="scheduled laps")
     track_type: str | None = Field(
         default=None, max_length=30,
         description=f"one of {', '.join(TRACK_TYPE_NAMES)}; needed only for a track pitwall does not know "
         "(another value is a 422)",
     )
-    series: str = Field(default="Cup", max_length=30)
+    series: str = Field(default="Cup", max_length=30, description="Cup, O'Reilly or Trucks")
     aliases_csv: str | None = Field(
         default=None, max_length=50_000,
         description="CSV with columns Name (as the results spell a driver) and Alias (another spelling, e.g. DraftKings')",
@@ -63,22 +65,27 @@ class SlateUpload(RequestBody):
 
 
 class EntryView(BaseModel):
-    name: str
-    dk_id: int
-    salary: int
-    start: int
+    """One driver of a stored slate."""
+
+    name: str = Field(description="the driver, as stored (after aliases)")
+    dk_id: int = Field(description="DraftKings id")
+    salary: int = Field(description="salary in dollars")
+    start: int = Field(description="starting position")
 
 
 class SlateView(BaseModel):
-    slate_id: str
-    series: str
-    track: str
-    track_type: str | None
-    date: dt.date
-    laps: int
-    entries: int
-    version: int
-    created_at: dt.datetime
+    """A stored slate: its race and how many drivers it holds."""
+
+    slate_id: str = Field(description="the slate's id: series, date, track and a hash of its content")
+    series: str = Field(description="Cup, O'Reilly or Trucks")
+    track: str = Field(description="the track's name")
+    track_type: str | None = Field(description="the track's type: superspeedway, intermediate, short, road or dirt")
+    date: dt.date = Field(description="race day")
+    laps: int = Field(description="scheduled laps")
+    entries: int = Field(description="drivers on the slate")
+    version: int = Field(description="1 for the first slate stored for this race (series, date, track), one more "
+                         "for each later one with other content")
+    created_at: dt.datetime = Field(description="when this version was stored (UTC)")
 
     @classmethod
     def of(cls, summary: SlateSummary) -> SlateView:
@@ -86,20 +93,26 @@ class SlateView(BaseModel):
 
 
 class NewcomerView(BaseModel):
-    driver: str
+    """A driver with no result in the slate's series, who races with the newcomer prior."""
+
+    driver: str = Field(description="the driver, as on the slate")
     reason: str = Field(description="why the driver races with the newcomer prior, and what the prior is built from")
     similar: list[str] = Field(description="known drivers with a close name: a different spelling, worth an alias")
 
 
 class SlateDetail(SlateView):
-    drivers: list[EntryView]
+    """A stored slate with its drivers."""
+
+    drivers: list[EntryView] = Field(description="every driver: name, DK id, salary, start")
     drivers_without_history: list[NewcomerView] = Field(
         default_factory=list, description="drivers with no result in the slate's series: they race with a prior"
     )
 
 
 class SlateList(BaseModel):
-    slates: list[SlateView]
+    """Stored slates."""
+
+    slates: list[SlateView] = Field(description="the slates found, newest race first")
 
 
 def _invalid(field: str, problems: list[str]) -> JSONResponse:
@@ -116,7 +129,9 @@ def _invalid(field: str, problems: list[str]) -> JSONResponse:
     responses={409: {"model": ErrorBody}, 422: {"model": ValidationErrorBody}, **_UNAVAILABLE, **WRITE_RESPONSES},
     dependencies=[Depends(write_access)],
 )
-async def upload_slate(body: SlateUpload, graph: GraphStore = Depends(get_graph)) -> SlateDetail | JSONResponse:
+async def upload_slate(
+    body: Annotated[SlateUpload, Body(openapi_examples=SLATE_UPLOAD_EXAMPLES)], graph: GraphStore = Depends(get_graph)
+) -> SlateDetail | JSONResponse:
     """Validate a salary CSV against the drivers pitwall knows and store it; the same content gets the same id.
 
     Every row keeps the slate rules (`pitwall.slate.slate_problems`): DK ids 1 … 2,147,483,647, salaries
@@ -164,13 +179,14 @@ async def upload_slate(body: SlateUpload, graph: GraphStore = Depends(get_graph)
 
 @router.get("", response_model=SlateList, responses=_UNAVAILABLE)
 async def list_slates(
-    series: str | None = None,
-    track: str | None = None,
-    date_from: dt.date | None = None,
-    date_to: dt.date | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    series: Annotated[str | None, Query(description="only this series: Cup, O'Reilly or Trucks")] = None,
+    track: Annotated[str | None, Query(description="only this track, named as stored")] = None,
+    date_from: Annotated[dt.date | None, Query(description="only races on or after this day")] = None,
+    date_to: Annotated[dt.date | None, Query(description="only races on or before this day")] = None,
+    limit: Annotated[int, Query(ge=1, le=500, description="most slates to list")] = 100,
     graph: GraphStore = Depends(get_graph),
 ) -> SlateList:
+    """Stored slates, newest race first, filtered by series, track and race days (inclusive)."""
     found = await to_thread.run_sync(
         lambda: graph.list_slates(series=series, track=track, date_from=date_from, date_to=date_to, limit=limit)
     )
@@ -178,7 +194,9 @@ async def list_slates(
 
 
 @router.get("/{slate_id}", response_model=SlateDetail, responses={404: {"model": ErrorBody}, **_UNAVAILABLE})
-async def read_slate(slate_id: str, graph: GraphStore = Depends(get_graph)) -> SlateDetail:
+async def read_slate(
+    slate_id: Annotated[str, Path(description="the slate's id, as the upload answered it")], graph: GraphStore = Depends(get_graph)) -> SlateDetail:
+    """A stored slate with its drivers; 404 for an unknown id."""
     return await _detail(graph, slate_id)
 
 

@@ -178,3 +178,24 @@ def test_more_than_one_worker_polls_the_pool_and_they_share_results(compose: dic
     results = compose["services"]["worker"]["environment"]["PREFECT_LOCAL_STORAGE_PATH"]
     assert any(volume.split(":")[1] == results for volume in worker["volumes"])
     assert worker["environment"]["PREFECT_RESULTS_PERSIST_BY_DEFAULT"] == "true"
+
+
+PREFECT_CLIENTS = ("register", "worker", "api", "dask-worker")
+
+
+@pytest.mark.parametrize("env", [{}, {"PREFECT_AUTH_STRING": "ops:a-long-secret"}], ids=["default", "set"])
+def test_the_prefect_server_wants_basic_auth_and_every_client_sends_it(raw: dict[str, Any], env: dict[str, str]) -> None:
+    services = interpolate(raw, env=env)["services"]
+    required = services["prefect"]["environment"].get("PREFECT_SERVER_API_AUTH_STRING")
+    assert required and ":" in required, "the Prefect server runs without basic auth"
+    if env:
+        assert required == env["PREFECT_AUTH_STRING"]
+    for name in PREFECT_CLIENTS:
+        assert services[name]["environment"].get("PREFECT_API_AUTH_STRING") == required, f"{name} would get 401"
+    # The healthcheck calls the one path the server leaves open, so it needs no credentials.
+    assert services["prefect"]["healthcheck"]["test"][-1].endswith("urlopen('http://localhost:4200/api/health')")
+
+
+def test_the_prefect_auth_string_is_the_operators_to_set(raw: dict[str, Any]) -> None:
+    assert raw["services"]["prefect"]["environment"]["PREFECT_SERVER_API_AUTH_STRING"].startswith("${PREFECT_AUTH_STRING:-")
+    assert raw["x-pitwall-env"]["PREFECT_API_AUTH_STRING"].startswith("${PREFECT_AUTH_STRING:-")
