@@ -180,7 +180,7 @@ async def job_lineups_csv(
                    422: {"model": ValidationErrorBody}}.items()}},
 )
 async def job_entries_csv(
-    run_id: str,
+    run_id: Annotated[str, Path(description="the job's id, as the submission answered it")],
     jobs: JobStore = Depends(get_jobs),
     reconciler: Reconciler = Depends(get_reconciler),
 ) -> Response:
