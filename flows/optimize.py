@@ -1,6 +1,8 @@
 """The `optimize-slate` flow: one job from its request in Redis to its portfolio in Redis.
 
 start → load slate → calibrate → scenarios in shards → solve → evaluate → lineage → result → persist.
+Calibration is cached across runs under the slate, the history's fingerprint and the domain code
+(tasks/scenarios.py), so every job of a slate after the first skips it until new results are seeded.
 The body only orders tasks; each task wraps one step of a run (`pitwall.run`), the steps
 `pitwall optimize` calls too.
 Task results are persisted (PREFECT_RESULTS_PERSIST_BY_DEFAULT in the stack), so an operator's retry
@@ -25,7 +27,7 @@ from pitwall.settings import get_settings
 from tasks.jobs import persist_result, report_stage, start_job
 from tasks.lineage import record_lineage
 from tasks.portfolio import build_result, evaluate, solve
-from tasks.scenarios import apply_projections, calibrate_race, generate_scenarios
+from tasks.scenarios import apply_projections, calibrate_race, generate_scenarios, history_fingerprint
 from tasks.slate import load_slate
 
 _HOOKS = [mirror_state]
@@ -63,7 +65,7 @@ def optimize_slate(run_id: str) -> dict[str, Any]:
     log.info("run %s: %s %s on %s, %d drivers", run_id, slate.series, slate.track, slate.date, len(slate.entries))
 
     begin("calibrate", 0.1)
-    model = calibrate_race(slate, request.strict_names)
+    model = calibrate_race(slate, request.strict_names, history_fingerprint())
     config = request.scenario_config
     model, warnings = apply_projections(model, slate, request.projections_csv, config.n_scenarios, config.seed)
 
