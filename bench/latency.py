@@ -22,6 +22,9 @@ creation), `worker poll` (Scheduled → Pending), `process start` (Pending → R
 flow's Python process), `flow start` (Running → the first task: importing the flow module, the start hook),
 each task by name (the scenario shards together as `simulate`), `between tasks` (the flow's own work:
 stage and progress reports) and `seen complete` (the last task's end to the client seeing the job complete).
+Then, with the stack stopped, the imports of a flow process before its first task are timed in fresh
+interpreters (`prefect.engine` and the flow module) beside the same plus scipy.optimize, which only a run
+that calibrates needs, and `-X importtime` says which packages take the time.
 Nothing here asserts a timing; figures go to stdout and bench/out/latency.txt.
 """
 
@@ -131,6 +134,45 @@ def through_service(api: httpx.Client, prefect: httpx.Client, slate_id: str) -> 
     return total, split(prefect, job["flow_run_id"], submitted, seen), [lineup["drivers"] for lineup in result["lineups"]]
 
 
+# -- what a flow process imports before its first task ------------------------------------------------------
+
+# The worker's flow process runs prefect.engine, which loads the deployment's entrypoint: this module.
+FLOW_IMPORTS = "import prefect.engine, flows.optimize"
+# A run that calibrates also loads scipy.optimize; one whose calibration comes from the cache does not.
+WITH_CALIBRATION = "import scipy.optimize, prefect.engine, flows.optimize"
+
+
+def import_seconds(statement: str) -> float:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", statement], cwd=ROOT, check=True)
+    return time.perf_counter() - started
+
+
+def import_profile(rounds: int) -> list[str]:
+    """Wall time of a fresh interpreter importing what the flow process imports at start, alternating with
+    the same plus scipy.optimize (the reference), and the packages taking most of it (`-X importtime`)."""
+    flow, reference = [], []
+    for _ in range(rounds):
+        flow.append(import_seconds(FLOW_IMPORTS))
+        reference.append(import_seconds(WITH_CALIBRATION))
+    profile = subprocess.run([sys.executable, "-X", "importtime", "-c", FLOW_IMPORTS], cwd=ROOT, check=True,
+                             capture_output=True, text=True).stderr
+    by_package: dict[str, int] = {}
+    for line in profile.splitlines():
+        if line.startswith("import time:") and "self [us]" not in line:
+            own, _, name = line.removeprefix("import time:").split("|")
+            package = name.strip().split(".")[0]
+            by_package[package] = by_package.get(package, 0) + int(own)
+    total = sum(by_package.values())
+    top = sorted(by_package.items(), key=lambda item: -item[1])[:8]
+    return [
+        f"flow process imports ({rounds} fresh interpreters each, median): {statistics.median(flow):.2f} s; "
+        f"with scipy.optimize too (a run that calibrates) {statistics.median(reference):.2f} s; "
+        f"ratio {statistics.median(flow) / statistics.median(reference):.2f}",
+        "  -X importtime, own time by package: " + ", ".join(f"{name} {us / total:.0%}" for name, us in top),
+    ]
+
+
 # -- a stack of the bench's own -------------------------------------------------------------------------------
 
 
@@ -199,6 +241,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="warm runs after the first")
     parser.add_argument("--running", action="store_true", help="measure the running stack of this environment")
     parser.add_argument("--port-base", type=int, default=57000, help="the bench stack's ports (without --running)")
+    parser.add_argument("--imports", type=int, default=5, help="rounds of the flow process's import timing (0: none)")
     parser.add_argument("--stack-dir", type=Path, default=STACK_DIR, help="the bench stack's folder (without --running)")
     args = parser.parse_args()
 
@@ -232,6 +275,8 @@ def main() -> None:
         if own is not None:
             print(stack(own, "down"), end="")
     lines = report((first_total, first_split), warm, service_lineups == reference_lineups, started_in)
+    if args.imports:
+        lines += import_profile(args.imports)
     print("\n".join(lines))
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text("\n".join(lines) + "\n")
