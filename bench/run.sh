@@ -3,9 +3,11 @@
 #   Always (no running stack needed): the portfolio's speed against pydfs-lineup-optimizer, its quality on
 #   held-out scenarios, the simulation quality report, the season backtest against a public field
 #   (2021-2023, then 2024 with its ablation and told the field's ownership), every slate of an unseen
-#   season, and the newcomer prior's fit. PITWALL_BENCH_CHOICES=1: also the race-model choices (long).
-#   PITWALL_BENCH_STACK=1: also those that measure the running local stack (`make up && make seed` first):
-#   seeding the graph (bench_seed.py, an idempotent re-seed of its Neo4j) and submit → complete latency.
+#   season, the newcomer prior's fit, and submit → complete latency of the first job and the warm ones
+#   (bench/latency.py, on a stack of its own, ports 57xxx, stopped by pid through scripts/stack.sh at the end).
+#   PITWALL_BENCH_CHOICES=1: also the race-model choices (long).
+#   PITWALL_BENCH_STACK=1: also seeding the running local stack's graph (`make up && make seed` first;
+#   bench_seed.py, an idempotent re-seed of its Neo4j).
 #   PITWALL_BENCH_LOAD=1: also the load round, on a stack of its own (ports 56xxx): long.
 # portfolio_common.py and pydfs_portfolio.py are the portfolio benchmarks' helpers, not benchmarks.
 # pydfs-lineup-optimizer is not a pitwall dependency: it lives in bench/.venv-pydfs, made here.
@@ -29,11 +31,11 @@ echo "== season backtest, 2024 held out, with the ablation"; "$PYTHON" bench/sea
 echo "== season backtest, 2024 held out, told the field's ownership"; "$PYTHON" bench/season_backtest.py --seasons 2024 --ownership
 echo "== every slate of an unseen season"; "$PYTHON" bench/every_slate.py --season 2024
 echo "== newcomer prior"; "$PYTHON" bench/newcomer_prior.py
+echo "== submit → complete, on a stack of its own"; "$PYTHON" bench/latency.py --runs 5
 if [ "${PITWALL_BENCH_CHOICES:-0}" = 1 ]; then
     echo "== race-model choices on 2021-2023"; "$PYTHON" bench/model_choice.py --running 0 0.5 1 2 3 4
 fi
 if [ "${PITWALL_BENCH_STACK:-0}" = 1 ]; then
     echo "== seeding the graph"; "$PYTHON" bench/bench_seed.py
-    echo "== submit → complete"; "$PYTHON" bench/latency.py --runs 3
 fi
 if [ "${PITWALL_BENCH_LOAD:-0}" = 1 ]; then echo "== load"; "$PYTHON" bench/load.py; fi

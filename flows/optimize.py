@@ -3,6 +3,8 @@
 start → load slate → calibrate → scenarios in shards → solve → evaluate → lineage → result → persist.
 With an entries file, solve and evaluate run once per contest of it, in file order (a later contest's
 exposure can depend on the earlier ones' lineups), and the result carries the file filled.
+Calibration is cached across runs under the slate, the history's fingerprint and the domain code
+(tasks/scenarios.py), so every job of a slate after the first skips it until new results are seeded.
 The body only orders tasks; each task wraps one step of a run (`pitwall.run`), the steps
 `pitwall optimize` calls too.
 Task results are persisted (PREFECT_RESULTS_PERSIST_BY_DEFAULT in the stack), so an operator's retry
@@ -28,7 +30,7 @@ from pitwall.settings import get_settings
 from tasks.jobs import persist_result, report_stage, start_job
 from tasks.lineage import record_lineage
 from tasks.portfolio import build_entries_result, build_result, evaluate, solve, solve_contest
-from tasks.scenarios import apply_projections, calibrate_race, generate_scenarios
+from tasks.scenarios import apply_projections, calibrate_race, generate_scenarios, history_fingerprint
 from tasks.slate import load_slate
 
 _HOOKS = [mirror_state]
@@ -66,7 +68,7 @@ def optimize_slate(run_id: str) -> dict[str, Any]:
     log.info("run %s: %s %s on %s, %d drivers", run_id, slate.series, slate.track, slate.date, len(slate.entries))
 
     begin("calibrate", 0.1)
-    model = calibrate_race(slate, request.strict_names)
+    model = calibrate_race(slate, request.strict_names, history_fingerprint())
     config = request.scenario_config
     model, warnings = apply_projections(model, slate, request.projections_csv, config.n_scenarios, config.seed)
 

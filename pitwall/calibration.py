@@ -34,7 +34,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import minimize
 
 from pitwall.history import History
 from pitwall.newcomers import NEWCOMER_PRIOR, NewcomerPrior, describe, salary_scores
@@ -147,6 +146,10 @@ def fit_plackett_luce(
         grad_value -= item_precision * value
         grad_coef -= feature_precision * coef
         return -total, -np.concatenate([grad_value, grad_coef])
+
+    # Imported here: a run whose calibration comes from the cache never loads scipy.optimize (~10% of a
+    # flow process's imports, bench/latency.py).
+    from scipy.optimize import minimize
 
     result = minimize(objective, np.zeros(n_items + k), jac=True, method="L-BFGS-B", options={"maxiter": 300})
     return result.x[:n_items], result.x[n_items:]

@@ -68,7 +68,15 @@ SCHEMA = (
     "CREATE INDEX slate_race IF NOT EXISTS FOR (n:Slate) ON (n.race_key)",
     "CREATE INDEX slate_date IF NOT EXISTS FOR (n:Slate) ON (n.date)",
     "CREATE INDEX run_recorded_at IF NOT EXISTS FOR (n:Run) ON (n.recorded_at)",
+    # One revision counter of the racing history (see history_fingerprint), never two.
+    "CREATE CONSTRAINT graph_revision IF NOT EXISTS FOR (n:GraphRevision) REQUIRE n.scope IS UNIQUE",
 )
+# The history a calibration reads: results, races, drivers, tracks. Every seed write that changes one of
+# them moves its revision in the same transaction.
+HISTORY_SCOPE = "history"
+# Node labels and relationship types the fingerprint counts (Neo4j answers these from its count store).
+_FINGERPRINT_LABELS = ("Result", "Race", "Driver", "Track")
+_FINGERPRINT_TYPES = ("DROVE", "IN", "AT")
 
 T = TypeVar("T")
 
@@ -356,6 +364,26 @@ class GraphStore:
             return found
 
         return self._read("counts", work)
+
+    def history_fingerprint(self) -> dict[str, int]:
+        """What identifies the racing history a calibration reads, in a few constant-time lookups.
+
+        The revision moves with every seed write that changed a result, race, driver or track (`seed`
+        compares each node before and after its write, so seeding the same rows again leaves it);
+        the counts of those nodes and their relationships catch what was added or deleted outside `seed`.
+        A calibration cached under one fingerprint is stale under any other.
+        """
+
+        def work(tx: ManagedTransaction) -> dict[str, int]:
+            found = {"revision": tx.run("OPTIONAL MATCH (h:GraphRevision {scope: $scope}) "
+                                        "RETURN coalesce(h.revision, 0) AS n", scope=HISTORY_SCOPE).single()["n"]}
+            for label in _FINGERPRINT_LABELS:
+                found[label] = tx.run(f"MATCH (n:{label}) RETURN count(n) AS n").single()["n"]
+            for kind in _FINGERPRINT_TYPES:
+                found[kind] = tx.run(f"MATCH ()-[r:{kind}]->() RETURN count(r) AS n").single()["n"]
+            return found
+
+        return self._read("history fingerprint", work)
 
     # -- seeding
 
@@ -737,34 +765,54 @@ def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
 # --- write transactions (module functions so the driver can retry them as a unit) ---------------
 
 
+def _revised(tx: ManagedTransaction, changed: int) -> None:
+    """Move the history's revision when a write changed anything, in the write's own transaction."""
+    if changed:
+        tx.run("MERGE (h:GraphRevision {scope: $scope}) SET h.revision = coalesce(h.revision, 0) + 1",
+               scope=HISTORY_SCOPE).consume()
+
+
+# Each write compares every node's properties before and after it: a node created, or one whose values
+# changed, counts as changed; the same rows seeded again change nothing.
+_CHANGED = "sum(CASE WHEN before = properties({node}) THEN 0 ELSE 1 END) AS changed"
+
+
 def _write_tracks(tx: ManagedTransaction, tracks: list[dict[str, Any]]) -> None:
-    tx.run(
+    record = tx.run(
         "UNWIND $tracks AS t MERGE (track:Track {name: t.name}) "
-        "SET track.track_type = coalesce(t.track_type, track.track_type)",
+        "WITH t, track, properties(track) AS before "
+        "SET track.track_type = coalesce(t.track_type, track.track_type) "
+        "RETURN " + _CHANGED.format(node="track"),
         tracks=tracks,
-    ).consume()
+    ).single()
+    _revised(tx, record["changed"] if record else 0)
 
 
 def _write_races(tx: ManagedTransaction, races: list[dict[str, Any]]) -> None:
-    tx.run(
+    record = tx.run(
         """
         UNWIND $races AS r
         MATCH (track:Track {name: r.track_name})
         MERGE (race:Race {race_id: r.race_id})
+        WITH r, track, race, properties(race) AS before
         SET race.series = r.series, race.date = r.date, race.track_name = r.track_name,
             race.track_type = r.track_type, race.laps = r.laps,
             race.merged_heats = r.merged_heats, race.heats = r.heats
         MERGE (race)-[:AT]->(track)
-        """,
+        RETURN """ + _CHANGED.format(node="race"),
         races=races,
-    ).consume()
+    ).single()
+    _revised(tx, record["changed"] if record else 0)
 
 
 def _write_drivers(tx: ManagedTransaction, drivers: list[dict[str, Any]]) -> None:
-    tx.run(
-        "UNWIND $drivers AS d MERGE (driver:Driver {driver_id: d.driver_id}) SET driver.name = d.name",
+    record = tx.run(
+        "UNWIND $drivers AS d MERGE (driver:Driver {driver_id: d.driver_id}) "
+        "WITH d, driver, properties(driver) AS before SET driver.name = d.name "
+        "RETURN " + _CHANGED.format(node="driver"),
         drivers=drivers,
-    ).consume()
+    ).single()
+    _revised(tx, record["changed"] if record else 0)
 
 
 def _write_results(tx: ManagedTransaction, results: list[dict[str, Any]]) -> int:
@@ -774,14 +822,17 @@ def _write_results(tx: ManagedTransaction, results: list[dict[str, Any]]) -> int
         MATCH (race:Race {race_id: r.race_id})
         MATCH (driver:Driver {driver_id: r.driver_id})
         MERGE (res:Result {result_id: r.result_id})
+        WITH r, race, driver, res, properties(res) AS before
         SET res += r.props
         MERGE (driver)-[:DROVE]->(res)
         MERGE (res)-[:IN]->(race)
-        RETURN count(res) AS written
-        """,
+        RETURN count(res) AS written, """ + _CHANGED.format(node="res"),
         results=results,
     ).single()
-    return record["written"] if record else 0
+    if record is None:
+        return 0
+    _revised(tx, record["changed"])
+    return record["written"]
 
 
 def _write_slate(tx: ManagedTransaction, p: dict[str, Any]) -> None:

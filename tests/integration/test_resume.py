@@ -3,7 +3,8 @@
 
 The failure is real: Neo4j is killed while the portfolio is being solved, so writing the run's lineage
 fails once its retries are spent and the flow run fails. Neo4j comes back, the operator retries the flow
-run as the UI's Retry does, and the job completes. Calibration and every scenario shard ran once.
+run as the UI's Retry does, and the job completes. Calibration (unless an earlier run of the slate cached
+it) and every scenario shard ran once.
 """
 
 from __future__ import annotations
@@ -69,5 +70,7 @@ def test_a_retried_run_reuses_finished_scenario_shards(api: httpx.Client) -> Non
     for shard in range(SHARDS):
         name = f"scenarios-{shard}-of-{SHARDS}"
         assert computed[name] == 1 and cached[name] == 1, (name, runs)
-    assert sum(n for name, n in computed.items() if name.startswith("calibrate")) == 1, runs
+    # Calibrated at most once: an earlier run of the same slate may have cached the model already.
+    assert sum(n for name, n in computed.items() if name.startswith("calibrate")) <= 1, runs
+    assert sum(n for name, n in (computed + cached).items() if name.startswith("calibrate")) == 2, runs
     assert any(name.startswith("record-lineage") and state == "Failed" for name, state in runs), runs
