@@ -183,7 +183,7 @@ def simulate_shard(model: RaceModel, n_scenarios: int, seed: int, shard: int = 0
 
 
 def solve_slate(
-    shards: Sequence[Scenarios], slate: Slate, controls: Controls, payout: PayoutTable, style: str, seed: int,
+    shards: Sequence[Scenarios], slate: Slate, controls: Controls, payout: PayoutTable, style: str | FieldStyle, seed: int,
     progress: Progress | None = None, ownership_csv: str | None = None,
 ) -> Solution:
     """Step 3: the portfolio over the shards joined in order (shard 0 first), against a field of the contest's
