@@ -11,12 +11,19 @@ import numpy as np
 from pitwall.slate import Slate, SlateError
 
 
+def header_of(text: str) -> list[str]:
+    """A CSV's column names, stripped."""
+    return [c.strip() for c in next(csv.reader(io.StringIO(text.lstrip("\ufeff"))), [])]
+
+
 def read_driver_values(
-    text: str, slate: Slate, column: str, what: str, low: float, high: float, unit: str = ""
+    text: str, slate: Slate, column: str, what: str, low: float, high: float, unit: str = "",
+    blank_ok: bool = False,
 ) -> tuple[np.ndarray, tuple[str, ...]]:
     """`column` per slate entry (NaN: not in the file) and the names of the entries the file left out.
 
-    A value may end in `unit` (as `12.5%`); values outside `low`…`high` are errors."""
+    A value may end in `unit` (as `12.5%`); values outside `low`…`high` are errors; with `blank_ok` a blank
+    cell leaves the driver at NaN (an optional column)."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     header = [c.strip() for c in reader.fieldnames or []]
     rows = list(reader)
@@ -35,6 +42,8 @@ def read_driver_values(
             problems.append(f"{what}: row {number}, column {key!r}: {driver!r} is not on the slate")
             continue
         cell = row.get(column, "")
+        if blank_ok and not cell:
+            continue
         try:
             value = float(cell.removesuffix(unit).strip() if unit else cell)
         except ValueError:

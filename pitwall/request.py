@@ -458,8 +458,9 @@ class OptimizeRequest(RequestBody):
     projections_csv: str | None = Field(
         default=None,
         max_length=50_000,
-        description="your own projections: CSV with a driver column (Name, or ID as DraftKings gives it) and "
-        "Projection (DK points); the race model's strengths are shifted so its mean points match them",
+        description="your own projections: CSV with a driver column (Name, or ID as DraftKings gives it), "
+        "Projection (DK points) and optionally Ceiling (the 85th percentile of his DK points); the race model's "
+        "strengths (and, for a ceiling, dominance tilts) are shifted so its mean points (and ceilings) match them",
     )
     ownership_csv: str | None = Field(
         default=None,

@@ -171,7 +171,8 @@ def apply_projections(
     if not projections_csv:
         return model, ()
     projections = read_projections(projections_csv, slate)
-    fitted, unreachable = fit_to_projections(model, projections.points, n_scenarios=n_scenarios, seed=seed)
+    fitted, unreachable = fit_to_projections(model, projections.points, ceilings=projections.ceilings,
+                                             n_scenarios=n_scenarios, seed=seed)
     missing = (f"no projection for {', '.join(projections.missing)}: the model's own numbers",) if projections.missing else ()
     return fitted, missing + unreachable
 

@@ -432,7 +432,8 @@ def optimize(
     ] = None,
     projections_path: Annotated[
         Path | None,
-        typer.Option("--projections", help="Your projections: CSV with Name (or ID) and Projection (DK points)."),
+        typer.Option("--projections", help="Your projections: CSV with Name (or ID), Projection (DK points) and optional Ceiling "
+                     "(85th percentile)."),
     ] = None,
     ownership_path: Annotated[
         Path | None,

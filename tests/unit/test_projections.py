@@ -92,3 +92,32 @@ def test_optimize_takes_projections_and_warns_about_drivers_left_out(race, tmp_p
     warnings = json.loads((tmp_path / "summary.json").read_text())["warnings"]
     assert any(slate.names[-1] in w and w.startswith("no projection for") for w in warnings)
     assert "warning: no projection for" in result.stderr
+
+
+def test_ceilings_are_met_beside_the_means_by_the_dominance_tilt(race):
+    _, slate, model = race
+    n, seed = 10_000, 5
+    base = simulate(model, n, seed).points
+    mean, high = base.mean(axis=0), np.quantile(base, 0.85, axis=0)
+    targets = np.full(model.drivers, np.nan)
+    ceilings = np.full(model.drivers, np.nan)
+    # Three front-runners: same mean, a higher ceiling (a dominator's upside); one with a lower ceiling.
+    chosen = np.argsort(-mean)[:4]
+    targets[chosen] = mean[chosen]
+    ceilings[chosen[:3]] = high[chosen[:3]] + 8
+    ceilings[chosen[3]] = high[chosen[3]] - 4
+    fitted, unreachable = fit_to_projections(model, targets, ceilings=ceilings, n_scenarios=n, seed=seed)
+    assert unreachable == ()
+    scenarios = simulate(fitted, n, seed)
+    assert np.abs(scenarios.points.mean(axis=0)[chosen] - targets[chosen]).max() <= 0.5
+    assert np.abs(np.quantile(scenarios.points, 0.85, axis=0)[chosen] - ceilings[chosen]).max() <= 1.0
+    assert (scenarios.laps_led.sum(axis=1) == model.laps).all()
+
+
+def test_a_ceiling_column_may_leave_drivers_blank_and_may_not_sit_below_the_projection(race):
+    _, slate, _ = race
+    first, second = slate.entries[0], slate.entries[1]
+    read = read_projections(f"Name,Projection,Ceiling\n{first.name},40,70\n{second.name},30,\n", slate)
+    assert read.ceilings[0] == 70 and np.isnan(read.ceilings[1])
+    with pytest.raises(SlateError, match="Ceiling is below his Projection"):
+        read_projections(f"Name,Projection,Ceiling\n{first.name},40,35\n", slate)
