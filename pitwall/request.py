@@ -344,21 +344,32 @@ class ContestConfig(_Strict):
         "--payout file): places from 1 without gap or overlap, within `entries`, prizes positive and never rising "
         "with a worse place, together at most the entry fees; default a typical GPP of `entries` and `entry_fee`",
     )
+    payout_csv: str | None = Field(
+        default=None, max_length=50_000,
+        description="the same prizes as the text of a payout CSV, rows `first_place,last_place,prize` (a header "
+        "row allowed, `$` and thousands commas in quoted prizes read), as the command line's --payout file; "
+        "instead of `payout`, by the same rules",
+    )
 
     @model_validator(mode="after")
     def _payout_is_a_table(self) -> ContestConfig:
         """The payout rows make a `PayoutTable` (its rules, in one place): built now, so a bad table is a 422."""
-        if self.payout is not None:
+        refusals = _Refusals()
+        if self.payout is not None and self.payout_csv is not None:
+            refusals.add(("payout_csv",), "give the payout as rows (payout) or as a CSV (payout_csv), not both", None)
+        elif self.payout is not None or self.payout_csv is not None:
             try:
                 self.payout_table()
             except ContestError as error:
-                refusals = _Refusals()
-                refusals.add(("payout",), str(error), None)
-                refusals.raise_any(type(self).__name__)
+                refusals.add(("payout" if self.payout is not None else "payout_csv",), str(error), None)
+        refusals.raise_any(type(self).__name__)
         return self
 
     def payout_table(self) -> PayoutTable:
-        """The contest's payout table: its `payout` rows, else a typical GPP of its entries and entry fee."""
+        """The contest's payout table: its `payout` rows or `payout_csv`, else a typical GPP of its entries and
+        entry fee."""
+        if self.payout_csv is not None:
+            return PayoutTable.from_csv(self.payout_csv, entries=self.entries, entry_fee=self.entry_fee)
         if self.payout is None:
             return PayoutTable.gpp(entries=self.entries, entry_fee=self.entry_fee)
         rows = [(row.first_place, row.last_place, row.prize) for row in self.payout]
@@ -421,6 +432,7 @@ def entry_plans(
             "field": default.field,
             "evaluation_scenarios": default.evaluation_scenarios,
             "payout": [row.model_dump() for row in payout] if payout is not None else None,
+            "payout_csv": default.payout_csv if override.payout is None else None,
         }
         try:
             config = ContestConfig.model_validate(values)

@@ -301,3 +301,20 @@ def test_the_command_line_refuses_bad_rules_naming_them(slate_files):
     (folder / "bad.csv").write_text("Name,Min,Max\nSomeone,2,\n")
     result = _optimize(folder, "--exposures", str(folder / "bad.csv"))
     assert result.exit_code == 2 and "exposure file: row 2" in result.output
+
+
+def test_a_payout_csv_in_the_request_is_the_same_table_as_its_rows_and_checked_alike():
+    from pitwall.request import ContestConfig
+
+    rows = [{"first_place": 1, "last_place": 1, "prize": 1000}, {"first_place": 2, "last_place": 5, "prize": 200},
+            {"first_place": 6, "last_place": 50, "prize": 40}]
+    text = 'first_place,last_place,prize\n1,1,"$1,000"\n2,5,200\n6,50,40\n'
+    by_rows = ContestConfig(entries=1000, entry_fee=5, payout=rows).payout_table()
+    by_csv = ContestConfig(entries=1000, entry_fee=5, payout_csv=text).payout_table()
+    assert by_csv == by_rows
+    with pytest.raises(ValidationError) as both:
+        ContestConfig(entries=1000, entry_fee=5, payout=rows, payout_csv=text)
+    assert both.value.errors()[0]["loc"] == ("payout_csv",)
+    with pytest.raises(ValidationError) as bad:
+        ContestConfig(entries=1000, entry_fee=5, payout_csv="1,1,100\n3,9,10\n")
+    assert bad.value.errors()[0]["loc"] == ("payout_csv",) and "payout file" in bad.value.errors()[0]["msg"]
