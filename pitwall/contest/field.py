@@ -33,10 +33,12 @@ A player's ownership
 --------------------
 Players who know how the field will play (projected ownership, percent of lineups per
 driver) give it, and the pulls are fitted to it instead of read from projections
-(`fit_pull`): the style's disagreement, salary floor and way of finishing a lineup are kept,
-and each driver's pull moves by the log of his target share over the share a probe field
-gives him, until they agree. Because opponents still draw from shared favourites, popular
-combinations repeat: duplicate lineups come out of the model as they do in real fields.
+(`fit_pull`): the style's disagreement and salary floor are kept, opponents pick in order
+of preference but only drivers the rest of the lineup can still be built around (so the
+most owned drivers may also be the dearest), and each driver's pull moves by the log of his
+target share over the share a probe field gives him, until they agree. Because opponents
+still draw from shared favourites, popular combinations repeat: duplicate lineups come out
+of the model as they do in real fields.
 """
 
 from __future__ import annotations
