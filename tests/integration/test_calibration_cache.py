@@ -69,6 +69,18 @@ def test_a_second_job_of_a_slate_skips_calibration_and_gets_the_same_portfolio(a
     assert second_result["metrics"] == first_result["metrics"]
 
 
+def test_saving_slates_leaves_the_fingerprint_alone(api, graph):
+    """Slates are not history: another slate stored (at a known track, or at one the results do not know,
+    as an inline run's lineage stores it) must not make every later job calibrate again."""
+    before = graph.history_fingerprint()
+    salaries = (ROOT / "examples/sample-slate/DKSalaries.csv").read_text()
+    for race in ({**RACE, "laps": 309}, {"track": "Fictional Street Circuit", "track_type": "road",
+                                         "date": "2024-11-10", "laps": 100}):
+        response = api.post("/api/v1/slates", json={"salaries_csv": salaries, **race})
+        assert response.status_code == 201, response.text
+    assert graph.history_fingerprint() == before
+
+
 def _one_race(series: str = "Trucks") -> list[dict[str, str]]:
     """Every row of the first race of `series` in the bundled results (a whole race, so seeding it again
     derives the same race facts)."""
