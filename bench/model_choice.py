@@ -1,19 +1,20 @@
 """Choices of the race model, made on earlier seasons and confirmed on a later one.
 
-    .venv/bin/python bench/model_choice.py --seasons 2021 2022 2023 [--scenarios 1000] [--running 0 0.5 1 2]
-        [--precision 1.5] [--dominance 0 0.5 1]
+    .venv/bin/python bench/model_choice.py [--seasons 2021 2022 2023] [--scenarios 1000]
+        [--grid NAME=V1,V2,... ...] [--out model_choice.json]
 
 Each season is predicted from the seasons before it only (`pitwall.quality.quality_report`,
-training from 2019), once per candidate value of `calibration.RUNNING_ORDER_WEIGHT` (and of
-`calibration.SKILL_PRECISION`, the prior's pull toward an average driver, and of
-`calibration.DOMINANCE_WEIGHT`, how far a driver's record of leading tilts his laps led). Choose on
+training from 2019), once per combination of the values given for the calibration's choices, each
+a constant of `pitwall.calibration` named in `CHOICES` (e.g. `--grid RUNNING_ORDER_WEIGHT=0,1,2
+--grid DOMINANCE_WEIGHT=0,2`); a choice not on the grid keeps its shipped value. Choose on
 2021–2023; then run `pitwall calibrate --train 2019-2023 --test 2024` once, with the choice
-shipped, to confirm. Writes bench/out/model_choice.json.
+shipped, to confirm. Writes bench/out/model_choice.json (or `--out`).
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 from pathlib import Path
 
@@ -23,37 +24,48 @@ from pitwall.quality import quality_report
 
 OUT = Path(__file__).resolve().parent / "out"
 SHOWN = ("finish_loglik", "win_brier", "points_mae", "points_rank_corr", "leader_share_error")
+# The calibration's choices a grid may move: what each one weighs is said where it is defined.
+CHOICES = (
+    "RUNNING_ORDER_WEIGHT", "RATING_ORDER_WEIGHT", "SKILL_PRECISION", "DOMINANCE_WEIGHT",
+    "DOMINANCE_PRIOR_RACES", "HALF_LIFE_DAYS", "OTHER_TYPE_WEIGHT", "DNF_PRIOR_STARTS",
+)
+
+
+def _grid_axis(text: str) -> tuple[str, list[float]]:
+    name, _, values = text.partition("=")
+    if name not in CHOICES or not values:
+        raise argparse.ArgumentTypeError(f"expected NAME=V1,V2 with NAME one of {', '.join(CHOICES)}: {text!r}")
+    return name, [float(v) for v in values.split(",")]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seasons", type=int, nargs="+", default=[2021, 2022, 2023])
-    parser.add_argument("--running", type=float, nargs="+", default=[0.0, 0.5, 1.0, 2.0])
-    parser.add_argument("--precision", type=float, nargs="+", default=[calibration.SKILL_PRECISION])
-    parser.add_argument("--dominance", type=float, nargs="+", default=[calibration.DOMINANCE_WEIGHT])
+    parser.add_argument("--grid", type=_grid_axis, action="append", default=[],
+                        help="a calibration choice and the values to try, NAME=V1,V2,...")
     parser.add_argument("--scenarios", type=int, default=1000)
+    parser.add_argument("--out", default="model_choice.json", help="file name under bench/out")
     args = parser.parse_args()
 
     history = History.from_csv()
+    names = [name for name, _ in args.grid]
     rows = []
-    choices = [(w, p, d) for w in args.running for p in args.precision for d in args.dominance]
-    for weight, precision, dominance in choices:
-        calibration.RUNNING_ORDER_WEIGHT, calibration.SKILL_PRECISION = weight, precision
-        calibration.DOMINANCE_WEIGHT = dominance
+    for values in itertools.product(*(values for _, values in args.grid)):
+        for name, value in zip(names, values):
+            setattr(calibration, name, value)
+        shipped = {name: getattr(calibration, name) for name in CHOICES}
         for season in args.seasons:
             report = quality_report(history, train=(2019, season - 1), test=season, n_scenarios=args.scenarios,
                                     seed=season)
             metrics = report.metrics()
-            row = {"running_order_weight": weight, "skill_precision": precision, "dominance_weight": dominance,
-                   "season": season,
-                   "races": len(report.races)}
+            row = {**shipped, "season": season, "races": len(report.races)}
             row |= {name: metrics[name]["model"] for name in SHOWN}
             row |= {f"{name} (start-only)": metrics[name]["baseline"] for name in SHOWN}
             row |= {f"{name} (trailing 16)": metrics[name]["naive"] for name in ("points_mae", "points_rank_corr")}
             rows.append(row)
             print(json.dumps(row), flush=True)
     OUT.mkdir(exist_ok=True)
-    (OUT / "model_choice.json").write_text(json.dumps(rows, indent=2) + "\n")
+    (OUT / args.out).write_text(json.dumps(rows, indent=2) + "\n")
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ echo "== every slate of an unseen season"; "$PYTHON" bench/every_slate.py --seas
 echo "== newcomer prior"; "$PYTHON" bench/newcomer_prior.py
 echo "== submit → complete, on a stack of its own"; "$PYTHON" bench/latency.py --runs 5
 if [ "${PITWALL_BENCH_CHOICES:-0}" = 1 ]; then
-    echo "== race-model choices on 2021-2023"; "$PYTHON" bench/model_choice.py --running 0 0.5 1 2 3 4
+    echo "== race-model choices on 2021-2023"; "$PYTHON" bench/model_choice.py --grid RUNNING_ORDER_WEIGHT=0,1,2,3 --grid RATING_ORDER_WEIGHT=0,1,2
 fi
 if [ "${PITWALL_BENCH_STACK:-0}" = 1 ]; then
     echo "== seeding the graph"; "$PYTHON" bench/bench_seed.py

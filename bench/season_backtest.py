@@ -31,9 +31,11 @@ know it: each driver's share of the public field's lineups times lognormal noise
 written as an ownership CSV and given to the solve step as `ownership_csv`; paired bootstrap
 intervals over races compare the two.
 
-`--ablation` adds, on the same races and field, pitwall with one part removed at a time: the
-running order left out of the skill fit (`calibration.RUNNING_ORDER_WEIGHT = 0`), and the payout
-objective replaced by mean points (pydfs maximizing pitwall's own simulated means, same controls).
+`--ablation` adds, on the same races and field, pitwall with one part removed at a time: the loop
+data left out of the skill fit (`calibration.RUNNING_ORDER_WEIGHT = RATING_ORDER_WEIGHT = 0`: the
+finishing order alone), the dominance tilt left out (`calibration.DOMINANCE_WEIGHT = 0`), the
+solver's field model replaced by random valid lineups (no pull toward projection or value), and the
+payout objective replaced by mean points (pydfs maximizing pitwall's own simulated means, same controls).
 
 Writes bench/out/season_backtest[-ablation]-SEASONS.{md,json}.
 """
@@ -61,7 +63,13 @@ ENTRIES, FEE = 10_000, 20.0
 PROJECTION_PULL, VALUE_PULL = 1.0, 0.7
 MIN_SPEND = 45_000
 TOOLS = ("pitwall", "pydfs recent", "pydfs grid", "random")
-ABLATIONS = ("pitwall, finishing order only", "pitwall's means, mean-points objective")
+# Each ablation's calibration choices (`pitwall.calibration`), or None where the model stays as shipped.
+ABLATIONS = {
+    "pitwall, finishing order only": {"RUNNING_ORDER_WEIGHT": 0.0, "RATING_ORDER_WEIGHT": 0.0},
+    "pitwall, no dominance tilt": {"DOMINANCE_WEIGHT": 0.0},
+    "pitwall, solver's field random": None,
+    "pitwall's means, mean-points objective": None,
+}
 MARKET_FIELD = "pitwall, solver's field from salaries"
 OWNED = "pitwall, told the field's ownership"
 OWNERSHIP_NOISE = 0.25
@@ -132,6 +140,29 @@ def random_lineups(salaries: np.ndarray, n: int, seed: int) -> np.ndarray:
     return np.array(sorted(found))
 
 
+def ablations(history: History, slate, points: np.ndarray, controls: Controls, payout: PayoutTable,
+              n_scenarios: int, seed: int) -> dict[str, np.ndarray]:
+    """pitwall's portfolio with one part removed at a time (`ABLATIONS`)."""
+    out = {}
+    for name, choices in ABLATIONS.items():
+        if choices is None:
+            continue
+        shipped = {key: getattr(calibration, key) for key in choices}
+        for key, value in choices.items():
+            setattr(calibration, key, value)
+        try:
+            changed = simulate(calibrate(history, slate), n_scenarios, seed).points
+        finally:
+            for key, value in shipped.items():
+                setattr(calibration, key, value)
+        out[name] = solve_portfolio(changed, slate, controls, payout, "sharp", seed).lineups
+    random_field = np.zeros(len(slate.entries))
+    out["pitwall, solver's field random"] = solve_portfolio(points, slate, controls, payout, "sharp", seed,
+                                                            pull=random_field).lineups
+    out["pitwall's means, mean-points objective"] = pydfs(slate, points.mean(axis=0), controls.n_lineups, 0.5, 4)[0]
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seasons", type=int, nargs="+", default=[2024])
@@ -141,7 +172,7 @@ def main() -> None:
     parser.add_argument("--field-choice", action="store_true")
     parser.add_argument("--ownership", action="store_true")
     args = parser.parse_args()
-    tools = TOOLS + ABLATIONS if args.ablation else TOOLS
+    tools = TOOLS + tuple(ABLATIONS) if args.ablation else TOOLS
     if args.field_choice:
         tools = ("pitwall", MARKET_FIELD)
     if args.ownership:
@@ -180,11 +211,7 @@ def main() -> None:
                     "random": random_lineups(slate.salaries, n, seed),
                 }
             if args.ablation:
-                portfolios[ABLATIONS[1]] = pydfs(slate, points.mean(axis=0), n, 0.5, 4)[0]
-                shipped, calibration.RUNNING_ORDER_WEIGHT = calibration.RUNNING_ORDER_WEIGHT, 0.0
-                finish_only = simulate(calibrate(history, slate), args.scenarios, seed).points
-                calibration.RUNNING_ORDER_WEIGHT = shipped
-                portfolios[ABLATIONS[0]] = solve_portfolio(finish_only, slate, controls, payout, "sharp", seed).lineups
+                portfolios |= ablations(history, slate, points, controls, payout, args.scenarios, seed)
             record = {"season": season, "race": f"{race.date} {race.track}", "track_type": slate.kind}
             for tool, lineups in portfolios.items():
                 prize, ahead = contest_payouts(lineups, actual.points[None, :], field, payout)

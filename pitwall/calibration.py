@@ -10,7 +10,10 @@ maximum likelihood:
 * a Gaussian prior on skill (precision `SKILL_PRECISION`) shrinks drivers with few
   starts toward an average driver; the starting grid carries the rest;
 * finishers and DNFs are ranked as two separate groups, matching the simulator, which
-  places DNFs behind every finisher.
+  places DNFs behind every finisher;
+* beside each race's finishing order, the same drivers ordered by the loop data, which one late
+  wreck does not decide: by average running position (weight `RUNNING_ORDER_WEIGHT`) and by
+  driver rating (`RATING_ORDER_WEIGHT`).
 
 DNF rates are each driver's weighted DNF share shrunk toward the track type's rate with
 `DNF_PRIOR_STARTS` pseudo-starts. Laps-led and fastest-lap concentration: the track
@@ -50,9 +53,10 @@ DNF_PRIOR_STARTS = 25.0
 MIN_RACE_WEIGHT = 0.02
 FIELD_SIZE = 40.0
 MIN_TYPE_RACES = 4
-# Weight of each past race's running order (by average running position, loop data) beside its
-# finishing order in the skill fit; chosen by bench/model_choice.py on 2021–2023.
+# Weight of each past race's running order (by average running position, loop data) and of its order by
+# driver rating beside its finishing order in the skill fit; chosen by bench/model_choice.py on 2021–2023.
 RUNNING_ORDER_WEIGHT = 2.0
+RATING_ORDER_WEIGHT = 1.0
 # How far a driver's history of leading (and fastest laps) beyond his finishes tilts the laps he is
 # handed, and the pseudo-races of an average leader it is shrunk with; chosen by bench/model_choice.py.
 DOMINANCE_WEIGHT = 2.0
@@ -168,15 +172,18 @@ def _race_groups(history: History, race_ids: np.ndarray) -> tuple[list[np.ndarra
     return groups, owner
 
 
-def _running_order_groups(history: History, race_ids: np.ndarray) -> tuple[list[np.ndarray], list[int]]:
-    """Each race's drivers ordered by average running position (best first), where the rows have it:
-    the whole race's pace, which one late wreck does not decide as it decides the finish."""
+def _loop_order_groups(
+    history: History, race_ids: np.ndarray, values: np.ndarray, *, higher_is_better: bool = False
+) -> tuple[list[np.ndarray], list[int]]:
+    """Each race's drivers ordered by a loop-data column (best first), where the rows have it: the
+    average running position is the whole race's pace, which one late wreck does not decide as it
+    decides the finish; the driver rating folds in the rest of the loop data."""
     groups, owner = [], []
     for r in race_ids:
         rows = np.arange(history.races[r].rows.start, history.races[r].rows.stop)
-        pace = history.avg_position[rows]
-        if len(rows) > 1 and not np.isnan(pace).any():
-            groups.append(rows[np.argsort(pace, kind="stable")])
+        value = values[rows]
+        if len(rows) > 1 and not np.isnan(value).any():
+            groups.append(rows[np.argsort(-value if higher_is_better else value, kind="stable")])
             owner.append(int(r))
     return groups, owner
 
@@ -270,10 +277,13 @@ def fit_skills(history: History, slate: Slate, kind: str) -> Skills:
         raise CalibrationError(f"no {slate.series} races before {slate.date} to calibrate from")
     groups, owner = _race_groups(history, used)
     group_weights = weights[owner]
-    if RUNNING_ORDER_WEIGHT > 0:
-        paced, paced_owner = _running_order_groups(history, used)
-        groups += paced
-        group_weights = np.concatenate([group_weights, RUNNING_ORDER_WEIGHT * weights[paced_owner]])
+    loop_orders = ((history.avg_position, False, RUNNING_ORDER_WEIGHT), (history.rating, True, RATING_ORDER_WEIGHT))
+    for values, higher_is_better, weight in loop_orders:
+        if weight <= 0:
+            continue
+        ordered, ordered_owner = _loop_order_groups(history, used, values, higher_is_better=higher_is_better)
+        groups += ordered
+        group_weights = np.concatenate([group_weights, weight * weights[ordered_owner]])
     rows = np.unique(np.concatenate(groups))
     item_ids, item = np.unique(history.driver_id[rows], return_inverse=True)
     # Re-index the groups onto the compact rows the fit sees.

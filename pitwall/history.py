@@ -84,7 +84,7 @@ class History:
     Columns: driver_id, driver (name), date (datetime64[D]), series, track, track_type
     (None for a track with no known type), start, finish, laps_led, fastest_laps,
     laps_run, race_laps, running (finished the race), avg_position (average running
-    position, loop data), race (index into `races`), points (DraftKings points).
+    position, loop data), rating (driver rating, loop data), race (index into `races`), points (DraftKings points).
     """
 
     def __init__(self, races: Sequence[RaceResults], merged: Sequence[tuple[str, dt.date, str]] = ()) -> None:
@@ -104,6 +104,7 @@ class History:
         self.running = np.array([r.running for r in rows], dtype=bool)
         # Loop data: the average running position over the laps run (NaN where the rows lack it).
         self.avg_position = np.array([r.loop.get("avg", np.nan) for r in rows], dtype=np.float64)
+        self.rating = np.array([r.loop.get("rating", np.nan) for r in rows], dtype=np.float64)
         self.merged = tuple(merged)
         # Venues the rows gave no type for (kept without one, or skipped), and the races skipped.
         self.unknown_tracks: dict[str, int] = {}

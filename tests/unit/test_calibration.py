@@ -128,3 +128,19 @@ def test_a_dominance_tilt_moves_laps_led_to_the_driver_and_keeps_the_race_whole(
     assert after.laps_led[:, 5].mean() > 1.5 * before.laps_led[:, 5].mean()
     assert (after.laps_led.sum(axis=1) == model.laps).all()
     np.testing.assert_array_equal(after.finish, before.finish)  # the finishing order is not the tilt's
+
+
+def test_loop_orders_rank_each_race_best_first(history):
+    from pitwall.calibration import _loop_order_groups
+
+    races = np.arange(3)
+    by_rating, _ = _loop_order_groups(history, races, history.rating, higher_is_better=True)
+    by_pace, _ = _loop_order_groups(history, races, history.avg_position)
+    for rating_order, pace_order in zip(by_rating, by_pace):
+        assert np.all(np.diff(history.rating[rating_order]) <= 0)
+        assert np.all(np.diff(history.avg_position[pace_order]) >= 0)
+    # A race whose rows lack the column is left out, not ranked on the rows that have it.
+    rating = history.rating.copy()
+    rating[history.races[1].rows.start] = np.nan
+    _, owner = _loop_order_groups(history, races, rating, higher_is_better=True)
+    assert owner == [0, 2]
