@@ -22,9 +22,9 @@ being projected points per $1,000 and z a standard score over the slate; an oppo
 six drivers drawn without replacement in proportion to weight (Gumbel top-6), kept if it costs
 $45,000–$50,000 (real fields spend close to the cap). Duplicates stay, as in real fields.
 
-`--field-choice` runs pitwall twice, the solver's opponents drawn from its own simulated means
-(as shipped) and from the market's view (`market_projection` below: the simulated means
-re-dealt in salary order), and nothing else: the choice between them is made on 2021–2023.
+`--field-choice` runs pitwall twice, its solver's opponents drawn from its own simulated means in
+each style a request may ask for (`sharp`, the default, and `weak`), and nothing else: a choice
+between them is made on 2021–2023.
 
 `--ownership` runs pitwall twice, as shipped and told the field's ownership as a player would
 know it: each driver's share of the public field's lineups times lognormal noise (sd 0.25),
@@ -53,8 +53,7 @@ from pitwall.calibration import calibrate
 from pitwall.contest import PayoutTable, contest_payouts
 from pitwall.contest.field import Field
 from pitwall.history import History, slate_from_race, trailing_average
-from pitwall.contest import sample_field
-from pitwall.portfolio import DEFAULT_FIELD_SIZE, Controls, solve
+from pitwall.portfolio import Controls
 from pitwall.rules import ROSTER_SIZE, SALARY_CAP, finish_points
 from pitwall.run import solve_portfolio, solve_slate
 from pitwall.simulation import simulate
@@ -70,7 +69,7 @@ ABLATIONS = {
     "pitwall, solver's field random": None,
     "pitwall's means, mean-points objective": None,
 }
-MARKET_FIELD = "pitwall, solver's field from salaries"
+WEAK_FIELD = "pitwall, solver's field weak"
 OWNED = "pitwall, told the field's ownership"
 OWNERSHIP_NOISE = 0.25
 BOOTSTRAP = 2_000
@@ -108,15 +107,6 @@ def paired_interval(records: list[dict], tool: str, reference: str, key: str, se
     picks = np.random.default_rng(seed).integers(0, len(gap), size=(BOOTSTRAP, len(gap)))
     low, high = np.percentile(gap[picks].mean(axis=1), [2.5, 97.5])
     return float(low), float(high)
-
-
-def market_projection(projection: np.ndarray, salaries: np.ndarray) -> np.ndarray:
-    """The simulated means re-dealt in salary order: the market's ranking (DraftKings' prices) on the
-    simulation's scale. What opponents without pitwall's model see."""
-    ranked = np.sort(projection)[::-1]
-    out = np.empty_like(projection)
-    out[np.argsort(-np.asarray(salaries), kind="stable")] = ranked
-    return out
 
 
 def grid_projection(history: History, slate, date: dt.date) -> np.ndarray:
@@ -174,7 +164,7 @@ def main() -> None:
     args = parser.parse_args()
     tools = TOOLS + tuple(ABLATIONS) if args.ablation else TOOLS
     if args.field_choice:
-        tools = ("pitwall", MARKET_FIELD)
+        tools = ("pitwall", WEAK_FIELD)
     if args.ownership:
         tools = ("pitwall", OWNED)
 
@@ -199,11 +189,7 @@ def main() -> None:
                 portfolios[OWNED] = solve_slate([scenarios], slate, controls, payout, "sharp", seed,
                                                 ownership_csv=known_ownership(field, slate, seed)).portfolio.lineups
             elif args.field_choice:
-                market = market_projection(points.mean(axis=0), slate.salaries)
-                size = min(DEFAULT_FIELD_SIZE, payout.entries - n)
-                opponents = sample_field(market, slate.salaries, size, style="sharp", seed=seed)
-                portfolios[MARKET_FIELD] = solve(points, slate.salaries, controls, field=opponents, payout=payout,
-                                                 seed=seed).lineups
+                portfolios[WEAK_FIELD] = solve_portfolio(points, slate, controls, payout, "weak", seed).lineups
             else:
                 portfolios |= {
                     "pydfs recent": pydfs(slate, public, n, 0.5, 4)[0],
