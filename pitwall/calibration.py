@@ -13,7 +13,7 @@ maximum likelihood:
   places DNFs behind every finisher;
 * beside each race's finishing order, the same drivers ordered by the loop data, which one late
   wreck does not decide: by average running position (weight `RUNNING_ORDER_WEIGHT`) and by
-  driver rating (`RATING_ORDER_WEIGHT`).
+  driver rating (`RATING_ORDER_WEIGHT`, off).
 
 DNF rates are each driver's weighted DNF share shrunk toward the track type's rate with
 `DNF_PRIOR_STARTS` pseudo-starts. Laps-led and fastest-lap concentration: the track
@@ -55,8 +55,10 @@ FIELD_SIZE = 40.0
 MIN_TYPE_RACES = 4
 # Weight of each past race's running order (by average running position, loop data) and of its order by
 # driver rating beside its finishing order in the skill fit; chosen by bench/model_choice.py on 2021–2023.
+# The rating sharpened the simulation's metrics there but its portfolios did worse on those seasons' actual
+# results (docs/simulation.md), so it is off.
 RUNNING_ORDER_WEIGHT = 2.0
-RATING_ORDER_WEIGHT = 1.0
+RATING_ORDER_WEIGHT = 0.0
 # How far a driver's history of leading (and fastest laps) beyond his finishes tilts the laps he is
 # handed, and the pseudo-races of an average leader it is shrunk with; chosen by bench/model_choice.py.
 DOMINANCE_WEIGHT = 2.0
