@@ -36,12 +36,12 @@ from pitwall.rules import LineupError, validate_lineup
 from pitwall.settings import Settings
 from pitwall.slate import Entry, Slate, entries_from_mapping, normalize_name
 from pitwall.slate_identity import slate_hash, slate_id_for
+from pitwall.stores import DEFAULT_BATCH_SIZE
 from pitwall.stores.errors import StoreUnavailable
 from pitwall.tracks import UnknownTrack
 
 STORE = "neo4j"
 BUNDLED_RESULTS = bundled_results()
-DEFAULT_BATCH_SIZE = 2_000
 
 _RESULT_PROPERTIES = tuple(
     c for c in RESULT_COLUMNS if c not in ("driver_name", "driver_id", "race_date", "series", "track_name")
