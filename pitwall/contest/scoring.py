@@ -18,7 +18,12 @@ the tied entries occupy.
 
 from __future__ import annotations
 
+import functools
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from pitwall.contest.errors import ContestError
 from pitwall.contest.field import Field
@@ -30,6 +35,8 @@ from pitwall.rules import ROSTER_SIZE
 SCORE_STEPS_PER_POINT = 20
 # Lineups at which scoring switches from gathered rows to a matrix product.
 MATMUL_FROM = 64
+# Threads ranking chunks of scenarios at once.
+THREADS = os.cpu_count() or 1
 
 
 def quantized(points: np.ndarray) -> np.ndarray:
@@ -95,8 +102,8 @@ def contest_payouts(
     holds_field = _incidence(field.lineups, steps.shape[1])
     prize = np.zeros((n, n_scenarios))
     ahead = np.zeros((n, n_scenarios))
-    for start in range(0, n_scenarios, chunk):
-        part = slice(start, min(start + chunk, n_scenarios))
+
+    def rank(part: slice) -> None:
         by_scenario = steps[part].astype(np.float32)
         ours = by_scenario @ holds_ours  # c × n
         everyone = by_scenario @ holds_field  # c × F
@@ -128,6 +135,17 @@ def contest_payouts(
         own_tied = own_at_most - own_below  # itself included
         ahead[:, part] = (field_ahead + own_ahead).T
         prize[:, part] = payout.share(field_ahead + own_ahead, field_tied + own_tied).T
+
+    chunks = [slice(start, min(start + chunk, n_scenarios)) for start in range(0, n_scenarios, chunk)]
+    if THREADS == 1 or len(chunks) == 1:
+        for part in chunks:
+            rank(part)
+        return prize, ahead
+    # Chunks side by side on every core (sorting, partitioning, searching and BLAS release the GIL), each
+    # writing only its own columns, so the result is the same on any number of threads; BLAS threads of
+    # their own beside them would only spin on the same cores.
+    with threadpool_limits(1, user_api="blas"):
+        list(_threads().map(rank, chunks))
     return prize, ahead
 
 
@@ -136,3 +154,9 @@ def _incidence(lineups: np.ndarray, n_drivers: int) -> np.ndarray:
     holds = np.zeros((len(lineups), n_drivers), dtype=np.float32)
     np.put_along_axis(holds, np.asarray(lineups, dtype=np.intp), np.float32(1), axis=1)
     return np.ascontiguousarray(holds.T)
+
+
+@functools.cache
+def _threads() -> ThreadPoolExecutor:
+    # One pool for the process: a backtest evaluates race after race.
+    return ThreadPoolExecutor(THREADS, thread_name_prefix="pitwall-contest")
