@@ -2,26 +2,90 @@
 
     .venv/bin/python bench/portfolio_speed.py [--date 2024-05-27 --track "Charlotte Motor Speedway"]
 
-Same slate, same machine, same run. pitwall's time is the whole solve over 10,000
-scenarios (field, enumeration, screen, scenario objective, selection); the time to
-simulate the scenarios is printed beside it. pydfs gets the scenarios' mean points as
-projections and is timed from loading players to its last lineup. Prints figures,
-asserts nothing.
+Same slate, same machine, same run. pitwall is timed three ways:
+- the solve over 10,000 scenarios (field, enumeration, screen, scenario objective, selection), median of
+  --repeat, with the time to simulate the scenarios beside it;
+- the whole command, `pitwall optimize --lineups 150 --max-exposure 0.5 --max-overlap 4 --scenarios 10000`
+  on the race as a slate (`pitwall past-slate`'s CSV), end to end as a subprocess: interpreter start-up and
+  imports, history, calibration, simulation, solve and the out-of-sample evaluation (as many held-out
+  scenarios as solving ones, the command's default, against the whole simulated contest), with its own
+  stage timings and its peak memory (ru_maxrss of that process, from os.wait4);
+- the evaluation's contest scoring (`contest_payouts`) on the command's portfolio and held-out scenarios
+  against the reference it replaced (bench/reference_scoring.py), side by side, checked to the bit.
+pydfs gets the scenarios' mean points as projections and is timed from loading players to its last lineup.
+Prints figures, asserts nothing.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
+import subprocess
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
-from portfolio_common import past_race, pydfs, scenarios, table, write
+from portfolio_common import ROOT, past_race, pydfs, scenarios, table, write
+from reference_scoring import contest_payouts as reference_payouts
 
-from pitwall.contest import PayoutTable
+from pitwall.contest import PayoutTable, contest_payouts, sample_field
 from pitwall.history import History
 from pitwall.portfolio import Controls, solve
+from pitwall.run import EVALUATION_FIELD, evaluation_seed, simulate_shard
+from pitwall.slate import salaries_csv
+
+GIB = 1024**3
+
+
+def command(race, n_scenarios: int, n_lineups: int, folder: Path) -> dict:
+    """`pitwall optimize` on the race's slate as a subprocess: wall seconds, its stage timings and lineups, and
+    its peak resident memory in bytes."""
+    slate = race.slate
+    slate_csv = folder / "slate.csv"
+    slate_csv.write_text(salaries_csv(slate))
+    summary = folder / "summary.json"
+    argv = [str(ROOT / ".venv/bin/pitwall"), "optimize", "--slate", str(slate_csv), "--track", slate.track,
+            "--date", slate.date.isoformat(), "--laps", str(slate.laps), "--series", slate.series,
+            "--out", str(folder / "upload.csv"), "--lineups", str(n_lineups), "--max-exposure", "0.5",
+            "--max-overlap", "4", "--scenarios", str(n_scenarios), "--quiet", "--json", str(summary)]
+    began = time.perf_counter()
+    process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - began
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise SystemExit(f"pitwall optimize failed ({process.returncode}):\n{process.stderr.read().decode()}")
+    process.stderr.close()
+    done = json.loads(summary.read_text())
+    index = {name: i for i, name in enumerate(slate.names)}
+    lineups = np.array([sorted(index[name] for name in lineup.split(" / ")) for lineup in done["lineups"]])
+    # ru_maxrss is in KiB on Linux.
+    return {"seconds": wall, "timings": done["timings"], "peak_bytes": usage.ru_maxrss * 1024, "lineups": lineups,
+            "evaluation": done["scenarios"]["evaluate"], "argv": argv}
+
+
+def evaluation_scoring(race, lineups: np.ndarray, n_scenarios: int, seed: int, rounds: int) -> dict:
+    """The evaluation's contest scoring of the command's portfolio, as the command scores it (its held-out
+    scenarios and whole field), now and by the reference, alternating; identical to the bit or not."""
+    held_out = evaluation_seed(seed)
+    points = simulate_shard(race.model, n_scenarios, held_out).points
+    payout = PayoutTable.gpp()
+    size = min(payout.entries - len(lineups), EVALUATION_FIELD)
+    field = sample_field(points.mean(axis=0), race.slate.salaries, size, style="sharp", seed=held_out)
+    now, before, same = [], [], True
+    for _ in range(rounds):
+        began = time.perf_counter()
+        ours = contest_payouts(lineups, points, field, payout)
+        now.append(time.perf_counter() - began)
+        began = time.perf_counter()
+        theirs = reference_payouts(lineups, points, field, payout)
+        before.append(time.perf_counter() - began)
+        same = same and all(np.array_equal(a, b) for a, b in zip(ours, theirs))
+    return {"now": float(np.median(now)), "before": float(np.median(before)), "identical": same,
+            "field": size, "scenarios": n_scenarios}
 
 
 def main() -> None:
@@ -31,6 +95,8 @@ def main() -> None:
     parser.add_argument("--scenarios", type=int, default=10_000)
     parser.add_argument("--lineups", type=int, default=150)
     parser.add_argument("--repeat", type=int, default=3, help="pitwall solves (the median is reported)")
+    parser.add_argument("--command-runs", type=int, default=1, help="runs of the whole command (the median is reported)")
+    parser.add_argument("--scoring-rounds", type=int, default=3, help="rounds of the evaluation's scoring, now and before")
     args = parser.parse_args()
 
     race = past_race(History.from_csv(), args.date, args.track)
@@ -46,22 +112,48 @@ def main() -> None:
         portfolio = solve(points, slate.salaries, controls, payout=PayoutTable.gpp(), seed=7)
         solves.append(time.perf_counter() - began)
     pitwall_seconds = float(np.median(solves))
+    with tempfile.TemporaryDirectory(prefix="pitwall-speed-") as folder:
+        runs = [command(race, args.scenarios, args.lineups, Path(folder)) for _ in range(args.command_runs)]
+    whole = sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2]
+    scoring = evaluation_scoring(race, whole["lineups"], whole["evaluation"]["count"], 7, args.scoring_rounds)
     theirs, pydfs_seconds = pydfs(slate, points.mean(axis=0), args.lineups, 0.5, 4)
 
+    stages = whole["timings"]
+    start_up = whole["seconds"] - stages["total"]
+    peak = max(r["peak_bytes"] for r in runs)
     rows = [
         ["pitwall solve (scenario objective)", f"{pitwall_seconds:.2f}", f"{pydfs_seconds / pitwall_seconds:.1f}×"],
         ["pitwall simulate + solve", f"{simulate_seconds + pitwall_seconds:.2f}",
          f"{pydfs_seconds / (simulate_seconds + pitwall_seconds):.1f}×"],
+        [f"pitwall optimize, the whole command (median of {len(runs)})", f"{whole['seconds']:.2f}",
+         f"{pydfs_seconds / whole['seconds']:.1f}×"],
         ["pydfs-lineup-optimizer 3.6.1", f"{pydfs_seconds:.2f}", "1.0×"],
     ]
+    named = ("calibrate", "simulate", "solve", "evaluate")
+    # The command's total runs from its first step, reading the history CSV and the slate, to its summary.
+    reading = stages["total"] - sum(stages[name] for name in named)
+    split = ", ".join(f"{name} {stages[name]:.2f}" for name in named)
     text = "\n".join([
         f"Speed: {args.lineups} lineups, max overlap 4, max exposure 0.5 — {slate.track} {slate.date}, "
         f"{len(slate.entries)} drivers, {portfolio.candidates:,} salary-feasible lineups, {args.scenarios:,} scenarios",
-        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; pitwall median of {len(solves)} "
-        f"solves {', '.join(f'{s:.2f}' for s in solves)} s; solver stages {portfolio.timings}",
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, load average "
+        f"{os.getloadavg()[0]:.1f}; pitwall median of {len(solves)} solves {', '.join(f'{s:.2f}' for s in solves)} s; "
+        f"solver stages {portfolio.timings}",
         "",
         table(["", "seconds", "pydfs time ÷ this"], rows),
         f"\nspeed ratio (pydfs ÷ pitwall solve): {pydfs_seconds / pitwall_seconds:.1f}×  (pydfs built {len(theirs)} lineups)",
+        f"speed ratio (pydfs ÷ the whole pitwall command): {pydfs_seconds / whole['seconds']:.1f}×  (target ≥ 10×)",
+        f"the command's {whole['seconds']:.2f} s: interpreter start-up and imports {start_up:.2f}, reading the "
+        f"history CSV and the slate {reading:.2f}, {split} (evaluation on {whole['evaluation']['count']:,} held-out "
+        "scenarios); "
+        f"runs {', '.join(f'{seconds:.2f}' for seconds in (r['seconds'] for r in runs))} s",
+        f"peak memory of the command (ru_maxrss): {peak / 2**20:,.0f} MiB  (target < 2 GiB: "
+        f"{'met' if peak < 2 * GIB else 'MISSED'})",
+        f"evaluation's contest scoring ({scoring['scenarios']:,} scenarios × {len(whole['lineups'])} lineups against "
+        f"{scoring['field']:,} opponents, median of {args.scoring_rounds}): {scoring['now']:.2f} s against "
+        f"{scoring['before']:.2f} s before = {scoring['before'] / scoring['now']:.1f}×, identical to the bit: "
+        f"{'yes' if scoring['identical'] else 'NO'}",
+        "command: " + " ".join(whole["argv"][1:]),
     ])
     print(text, flush=True)
     write("portfolio_speed", text, {
@@ -73,6 +165,11 @@ def main() -> None:
         "pydfs_seconds": pydfs_seconds,
         "ratio": pydfs_seconds / pitwall_seconds,
         "solver_stages": portfolio.timings,
+        "command_seconds": [r["seconds"] for r in runs],
+        "command_stages": [r["timings"] for r in runs],
+        "command_peak_bytes": [r["peak_bytes"] for r in runs],
+        "whole_ratio": pydfs_seconds / whole["seconds"],
+        "evaluation_scoring": scoring,
     })
 
 

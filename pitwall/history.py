@@ -21,11 +21,14 @@ from typing import Any
 
 import numpy as np
 
-from pitwall.results import RaceResults, UnknownTracks, read_results
+from pitwall.results import RaceResults, Results, UnknownTracks, read_race_columns, read_results
 from pitwall.rules import dk_points
 from pitwall.slate import Entry, Slate
 
 BUNDLED = "race-logs-2019-2024.csv"
+# The results columns a History keeps (the loop data's average running position among them): all a reader of
+# the graph needs to fetch.
+HISTORY_COLUMNS = ("driver_name", "driver_id", "start", "finish", "fastest_lap", "laps_led", "laps", "status", "avg")
 # Rejected rows shown in a HistoryError before "… and N more".
 SHOWN_REJECTIONS = 5
 
@@ -157,6 +160,22 @@ class History:
             results = read_results(rows, track_types=track_types, unknown_tracks=unknown_tracks)
         except OSError as error:
             raise HistoryError(f"cannot read {rows}: {error.strerror or error}") from None
+        return cls._of(results)
+
+    @classmethod
+    def from_races(
+        cls,
+        races: Iterable[Mapping[str, Any]],
+        *,
+        track_types: Mapping[str, str] | None = None,
+        unknown_tracks: UnknownTracks = "keep",
+    ) -> History:
+        """Results given a race at a time with a list per column (`pitwall.results.read_race_columns`), as
+        the graph store reads them in one query; the same history `from_rows` builds from the same rows."""
+        return cls._of(read_race_columns(races, track_types=track_types, unknown_tracks=unknown_tracks))
+
+    @classmethod
+    def _of(cls, results: Results) -> History:
         if results.rejected:
             shown = "; ".join(f"row {r.line}, {r.reason}" for r in results.rejected[:SHOWN_REJECTIONS])
             more = len(results.rejected) - SHOWN_REJECTIONS

@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
+
 from pitwall.tracks import UnknownTrack, check_track_type, track_key, track_type
 
 REQUIRED_TEXT = ("driver_name", "race_date", "series", "track_name", "status")
@@ -299,7 +301,17 @@ def read_results(
             continue
         seen[fingerprint] = line
         by_race[row.race_key].append(row)
+    return _grouped(by_race, rejected, rows_read, track_types, unknown_tracks)
 
+
+def _grouped(
+    by_race: Mapping[tuple[str, dt.date, str], list[ResultRow]],
+    rejected: list[RejectedRow],
+    rows_read: int,
+    track_types: Mapping[str, str] | None,
+    unknown_tracks: UnknownTracks,
+) -> Results:
+    """Checked rows by race → races in date order, each in finishing order, with its heats and track type."""
     races: list[RaceResults] = []
     unknown: Counter[str] = Counter()
     skipped: list[tuple[str, dt.date, str]] = []
@@ -317,3 +329,107 @@ def read_results(
     if unknown and unknown_tracks == "error":
         raise UnknownTrackTypes(unknown)
     return Results(races=races, rejected=rejected, rows_read=rows_read, unknown_tracks=dict(unknown), skipped=skipped)
+
+
+# A race's own columns when results come a race at a time (`read_race_columns`); every other column is a list.
+RACE_COLUMNS = ("series", "race_date", "track_name", "track_type")
+
+
+def read_race_columns(
+    races: Iterable[Mapping[str, Any]],
+    *,
+    track_types: Mapping[str, str] | None = None,
+    unknown_tracks: UnknownTracks = "keep",
+) -> Results:
+    """Results given a race at a time: its `RACE_COLUMNS` once and every other column as a list with a value
+    per driver, as the graph store reads a history in one aggregated query.
+
+    The rules are `read_results`'s: the same rows, given as records keyed by the CSV's columns in the same
+    order, give the same races, rejections and line numbers (the first row being line 2). A race whose
+    columns are typed and within the rules (what a seed wrote) is checked a column at a time; any other race
+    goes through `parse_row` row by row, for its messages.
+    """
+    rejected: list[RejectedRow] = []
+    by_race: dict[tuple[str, dt.date, str], list[ResultRow]] = defaultdict(list)
+    seen: dict[tuple, int] = {}
+    line = 1
+    for race in races:
+        size = len(race["driver_name"])
+        first, line = line + 1, line + size
+        columns = [c for c in RESULT_COLUMNS if c in race and c not in RACE_COLUMNS]
+        rows = _clean_race(race, columns, size, first)
+        if rows is None:
+            rows = []
+            for i in range(size):
+                raw = {c: race.get(c) for c in RACE_COLUMNS} | {c: _nth(race[c], i) for c in columns}
+                try:
+                    rows.append(parse_row(raw, first + i))
+                except ValueError as error:
+                    rejected.append(RejectedRow(first + i, str(error)))
+        key = (race.get("series"), race.get("race_date"), race.get("track_name"))
+        if all(len(race[c] or ()) == size for c in columns):
+            values = list(zip(*(race[c] for c in columns)))
+        else:
+            values = [tuple(_nth(race[c], i) for c in columns) for i in range(size)]
+        for row in rows:
+            fingerprint = key + values[row.line - first]
+            if fingerprint in seen:
+                rejected.append(RejectedRow(row.line, f"duplicate of line {seen[fingerprint]}"))
+                continue
+            seen[fingerprint] = row.line
+            by_race[row.race_key].append(row)
+    return _grouped(by_race, rejected, line - 1, track_types, unknown_tracks)
+
+
+def _nth(values: Any, i: int) -> Any:
+    return values[i] if values is not None and i < len(values) else None
+
+
+def _clean_race(race: Mapping[str, Any], columns: list[str], size: int, first: int) -> list[ResultRow] | None:
+    """The rows of a race whose columns need no row-by-row reading (typed, trimmed, within the rules), or None."""
+
+    def trimmed(value: Any) -> bool:
+        return type(value) is str and value != "" and value == value.strip()
+
+    series, track = race.get("series"), race.get("track_name")
+    names, statuses = race.get("driver_name"), race.get("status")
+    if not (trimmed(series) and trimmed(track)) or statuses is None or len(statuses) != size:
+        return None
+    if not all(map(trimmed, names)) or not all(map(trimmed, statuses)):
+        return None
+    try:
+        date = parse_race_date(race["race_date"])
+        given = race.get("track_type")
+        kind = check_track_type(str(given)) if given is not None and str(given).strip() else None
+    except ValueError:
+        return None
+    number: dict[str, np.ndarray] = {}
+    for column in REQUIRED_INT:
+        values = np.asarray(race.get(column) if race.get(column) is not None else [])
+        if values.shape != (size,) or values.dtype.kind != "i":
+            return None
+        number[column] = values
+    if (number["start"] < 1).any() or (number["finish"] < 1).any() or (number["laps_led"] > number["laps"]).any():
+        return None
+    if any((number[c] < 0).any() for c in ("laps_led", "fastest_lap", "laps")):
+        return None
+    loops: list[dict[str, float | int]] = [{} for _ in range(size)]
+    for column in columns:
+        if column not in LOOP_COLUMNS:
+            continue
+        whole = column in OPTIONAL_INT
+        for i, value in enumerate(race[column]):
+            if value is None or value == "":
+                continue
+            if type(value) is int or (type(value) is float and not whole):
+                loops[i][column] = float(value) if not whole else value
+            else:
+                return None
+    listed = {column: values.tolist() for column, values in number.items()}
+    return [
+        ResultRow(line=first + i, driver_name=names[i], driver_id=listed["driver_id"][i], race_date=date,
+                  series=series, track_name=track, start=listed["start"][i], finish=listed["finish"][i],
+                  fastest_lap=listed["fastest_lap"][i], laps_led=listed["laps_led"][i], laps=listed["laps"][i],
+                  status=statuses[i].lower(), track_type=kind, loop=loops[i])
+        for i in range(size)
+    ]

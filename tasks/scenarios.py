@@ -78,13 +78,13 @@ def calibrate_race(slate: Slate, strict_names: bool, history: dict[str, int]) ->
     prior's input); with `strict_names` such drivers fail the run instead.
     """
     with graph_store() as graph:
-        rows = graph.results_before(slate.date, series=slate.series)
-        if not rows:
+        races = graph.races_before(slate.date, series=slate.series)
+        if not races:
             raise NoHistory(f"the knowledge graph holds no {slate.series} results before {slate.date}: run `pitwall seed`")
-        seen = {row["driver_name"] for row in rows}
+        seen = {name for race in races for name in race["driver_name"]}
         newcomers = spelled_as_known(slate.names, seen, graph.known_drivers())
-        rows += graph.other_series_results(newcomers, slate.date, series=slate.series)
-    return run.calibrate_race(History.from_rows(rows), slate, strict_names=strict_names)
+        races += graph.other_series_races(newcomers, slate.date, series=slate.series)
+    return run.calibrate_race(History.from_races(races), slate, strict_names=strict_names)
 
 
 @task(name="apply-projections")

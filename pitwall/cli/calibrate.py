@@ -12,7 +12,6 @@ import typer
 
 from pitwall.cli import NamedTrackTypesOpt, SkipUnknownTracksOpt, app, named_track_types
 from pitwall.history import History, HistoryError
-from pitwall.quality import quality_report
 from pitwall.results import UnknownTrackTypes
 
 
@@ -45,6 +44,9 @@ def calibrate(
     Every race needs a track type: venues the track map does not know are named with
     --track-type "NAME=TYPE" or a track_type column, or left out with --skip-unknown-tracks.
     """
+    # Imported here, not at start-up: scipy.stats would add seconds to every other command of the command line.
+    from pitwall.quality import quality_report
+
     first, last = _seasons(train)
     try:
         history = History.from_csv(

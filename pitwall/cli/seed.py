@@ -7,9 +7,7 @@ from pathlib import Path
 import typer
 
 from pitwall.cli import NamedTrackTypesOpt, SkipUnknownTracksOpt, app, named_track_types
-from pitwall.settings import get_settings
-from pitwall.stores.errors import StoreUnavailable
-from pitwall.stores.graph import BUNDLED_RESULTS, DEFAULT_BATCH_SIZE, GraphStore
+from pitwall.stores import DEFAULT_BATCH_SIZE
 
 # Enough to see what went wrong without burying the counts under a bad file's every line.
 SHOWN_REJECTIONS = 20
@@ -35,6 +33,11 @@ def seed(
     column); without one the seed writes nothing and lists every such venue, unless
     --skip-unknown-tracks leaves their races out.
     """
+    # Imported here, not at start-up: every other command of the command line would pay for the Neo4j driver.
+    from pitwall.settings import get_settings
+    from pitwall.stores.errors import StoreUnavailable
+    from pitwall.stores.graph import BUNDLED_RESULTS, GraphStore
+
     named = named_track_types(track_type)
     settings = get_settings()
     source = data or settings.history_csv or BUNDLED_RESULTS

@@ -18,7 +18,12 @@ the tied entries occupy.
 
 from __future__ import annotations
 
+import functools
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from pitwall.contest.errors import ContestError
 from pitwall.contest.field import Field
@@ -30,6 +35,8 @@ from pitwall.rules import ROSTER_SIZE
 SCORE_STEPS_PER_POINT = 20
 # Lineups at which scoring switches from gathered rows to a matrix product.
 MATMUL_FROM = 64
+# Threads ranking chunks of scenarios at once.
+THREADS = os.cpu_count() or 1
 
 
 def quantized(points: np.ndarray) -> np.ndarray:
@@ -72,6 +79,13 @@ def contest_payouts(
     (ours and opponents, weighted) strictly above a lineup. It is exact within the paid
     places; a lineup out of the money may be placed lower than it finished, since only
     the opponents who can still be paid are ranked.
+
+    The field's scores are the bulk of the work and the same whoever plays it, so they are laid
+    out the way they are ranked: scenario-major, straight out of one float32 product (integer
+    twentieths far below 2**24, so exact), with nothing converted or transposed at the field's
+    size. Our lineups are placed among the contenders and among themselves by binary search in
+    the same sorted, scenario-major order (a comparison of every pair of our lineups would cost
+    n² per scenario).
     """
     lineups = np.asarray(lineups, dtype=np.intp)
     n = len(lineups)
@@ -84,13 +98,15 @@ def contest_payouts(
     contenders = min(field.size, int(np.ceil(payout.paid_places / weight)) + 1)
     steps = quantized(points)
     n_scenarios = steps.shape[0]
+    holds_ours = _incidence(lineups, steps.shape[1])
+    holds_field = _incidence(field.lineups, steps.shape[1])
     prize = np.zeros((n, n_scenarios))
     ahead = np.zeros((n, n_scenarios))
-    for start in range(0, n_scenarios, chunk):
-        part = slice(start, min(start + chunk, n_scenarios))
-        ours = lineup_scores(lineups, steps[part])  # n × c
-        # Scenario-major so each scenario's field is one contiguous row to sort.
-        everyone = np.ascontiguousarray(lineup_scores(field.lineups, steps[part]).T)  # c × F
+
+    def rank(part: slice) -> None:
+        by_scenario = steps[part].astype(np.float32)
+        ours = by_scenario @ holds_ours  # c × n
+        everyone = by_scenario @ holds_field  # c × F
         theirs = everyone
         if contenders < field.size:
             theirs = np.partition(everyone, field.size - contenders, axis=1)[:, field.size - contenders :]
@@ -98,22 +114,49 @@ def contest_payouts(
         # Opponents tied with the last contender but left out still share its places.
         line = theirs[:, :1]
         left_out = (everyone == line).sum(axis=1) - (theirs == line).sum(axis=1)
-        ranked = theirs.shape[1]
-        width = ours.shape[1]
+        width, ranked = theirs.shape
         # One sorted axis for all scenarios: offset each scenario's scores past the last.
-        low = min(int(theirs.min()), int(ours.min()))
-        span = max(int(theirs.max()), int(ours.max())) - low + 1
-        offset = np.arange(width, dtype=np.int64) * span
-        keys = (theirs.astype(np.int64) - low + offset[:, None]).ravel()
-        query = ours.astype(np.int64) - low + offset[None, :]
-        first_of = (np.arange(width) * ranked)[None, :]
+        low = int(min(theirs.min(), ours.min()))
+        span = int(max(theirs.max(), ours.max())) - low + 1
+        offset = (np.arange(width, dtype=np.int64) * span)[:, None]
+        keys = (theirs.astype(np.int64) - low + offset).ravel()
+        query = ours.astype(np.int64) - low + offset  # c × n, sorted scenario by scenario
+        first_of = np.arange(width)[:, None] * ranked
         below_or_equal = np.searchsorted(keys, query, side="right") - first_of
         strictly_below = np.searchsorted(keys, query, side="left") - first_of
         field_ahead = weight * (ranked - below_or_equal)
         field_ahead[below_or_equal == 0] = opponents  # under every contender: past the paid places
-        field_tied = weight * (below_or_equal - strictly_below + (ours == line.T) * left_out[None, :])
-        own_ahead = (ours[None, :, :] > ours[:, None, :]).sum(axis=1)
-        own_tied = (ours[None, :, :] == ours[:, None, :]).sum(axis=1)  # itself included
-        ahead[:, part] = field_ahead + own_ahead
-        prize[:, part] = payout.share(field_ahead + own_ahead, field_tied + own_tied)
+        field_tied = weight * (below_or_equal - strictly_below + (ours == line) * left_out[:, None])
+        ours_sorted = np.sort(query, axis=1).ravel()
+        first_ours = np.arange(width)[:, None] * n
+        own_at_most = np.searchsorted(ours_sorted, query, side="right") - first_ours
+        own_below = np.searchsorted(ours_sorted, query, side="left") - first_ours
+        own_ahead = n - own_at_most
+        own_tied = own_at_most - own_below  # itself included
+        ahead[:, part] = (field_ahead + own_ahead).T
+        prize[:, part] = payout.share(field_ahead + own_ahead, field_tied + own_tied).T
+
+    chunks = [slice(start, min(start + chunk, n_scenarios)) for start in range(0, n_scenarios, chunk)]
+    if THREADS == 1 or len(chunks) == 1:
+        for part in chunks:
+            rank(part)
+        return prize, ahead
+    # Chunks side by side on every core (sorting, partitioning, searching and BLAS release the GIL), each
+    # writing only its own columns, so the result is the same on any number of threads; BLAS threads of
+    # their own beside them would only spin on the same cores.
+    with threadpool_limits(1, user_api="blas"):
+        list(_threads().map(rank, chunks))
     return prize, ahead
+
+
+def _incidence(lineups: np.ndarray, n_drivers: int) -> np.ndarray:
+    """drivers × lineups, 1 where a lineup holds a driver: scores of a scenario-major points block by one product."""
+    holds = np.zeros((len(lineups), n_drivers), dtype=np.float32)
+    np.put_along_axis(holds, np.asarray(lineups, dtype=np.intp), np.float32(1), axis=1)
+    return np.ascontiguousarray(holds.T)
+
+
+@functools.cache
+def _threads() -> ThreadPoolExecutor:
+    # One pool for the process: a backtest evaluates race after race.
+    return ThreadPoolExecutor(THREADS, thread_name_prefix="pitwall-contest")

@@ -30,18 +30,18 @@ from typing import Any, TypeVar
 from neo4j import Driver, GraphDatabase, ManagedTransaction, NotificationDisabledClassification
 from neo4j import exceptions as neo4j_errors
 
-from pitwall.history import bundled_results
+from pitwall.history import HISTORY_COLUMNS, bundled_results
 from pitwall.results import RESULT_COLUMNS, RejectedRow, Results, UnknownTracks, parse_race_date, read_results
 from pitwall.rules import LineupError, validate_lineup
 from pitwall.settings import Settings
 from pitwall.slate import Entry, Slate, entries_from_mapping, normalize_name
 from pitwall.slate_identity import slate_hash, slate_id_for
+from pitwall.stores import DEFAULT_BATCH_SIZE
 from pitwall.stores.errors import StoreUnavailable
 from pitwall.tracks import UnknownTrack
 
 STORE = "neo4j"
 BUNDLED_RESULTS = bundled_results()
-DEFAULT_BATCH_SIZE = 2_000
 
 _RESULT_PROPERTIES = tuple(
     c for c in RESULT_COLUMNS if c not in ("driver_name", "driver_id", "race_date", "series", "track_name")
@@ -234,6 +234,33 @@ WHERE named.name IN $names AND race.series <> $series AND race.date < $before AN
 WITH DISTINCT race
 MATCH (d:Driver)-[:DROVE]->(res:Result)-[:IN]->(race)
 """ + _ROWS_OF_RACE
+
+# A race a row, its drivers' results as one list per driver in finishing order: a history's ~8k results cross
+# the driver as a few hundred records of plain lists instead of ~8k records of ~25 fields, which the driver
+# decodes value by value (bench/history_read.py has the figures). A list per driver, not a collect per column:
+# collect() drops nulls, which would shift a column with a missing value (loop data) against the others.
+_RACE_COLUMN_SOURCE = {"driver_name": "d.name", "driver_id": "d.driver_id"}
+_RACES_OF = f"""
+CALL (race) {{
+  MATCH (d:Driver)-[:DROVE]->(res:Result)-[:IN]->(race)
+  WITH d, res ORDER BY res.finish, d.driver_id
+  RETURN collect([{", ".join(_RACE_COLUMN_SOURCE.get(c, "res." + c) for c in HISTORY_COLUMNS)}]) AS results
+}}
+RETURN race.series AS series, race.date AS race_date, race.track_name AS track_name, race.track_type AS track_type,
+       race.race_id AS race_id, results
+ORDER BY race.date, race.race_id
+"""
+_HISTORY_RACES_QUERY = """
+MATCH (race:Race)
+WHERE race.series = $series AND race.date < $before
+  AND ($track_type IS NULL OR race.track_type = $track_type)
+  AND ($merged OR NOT race.merged_heats)
+""" + _RACES_OF
+_OTHER_SERIES_RACES_QUERY = """
+MATCH (named:Driver)-[:DROVE]->(:Result)-[:IN]->(race:Race)
+WHERE named.name IN $names AND race.series <> $series AND race.date < $before AND NOT race.merged_heats
+WITH DISTINCT race
+""" + _RACES_OF
 
 
 class GraphStore:
@@ -488,6 +515,41 @@ class GraphStore:
             return []
         params = {"names": list(names), "before": parse_race_date(before), "series": series}
         return self._rows("other-series results", _OTHER_SERIES_QUERY, params)
+
+    def races_before(
+        self,
+        before: dt.date | str,
+        *,
+        series: str = "Cup",
+        track_type: str | None = None,
+        include_merged_heats: bool = False,
+    ) -> list[dict[str, Any]]:
+        """The races of `results_before`, one record per race: series, race_date (a date), track_name,
+        track_type, race_id, and each of `pitwall.history.HISTORY_COLUMNS` as a list over the race's drivers
+        in finishing order; `History.from_races` reads them. The calibration's read: one aggregated query."""
+        params = {"before": parse_race_date(before), "series": series, "track_type": track_type,
+                  "merged": include_merged_heats}
+        return self._races("history races", _HISTORY_RACES_QUERY, params)
+
+    def other_series_races(self, names: Sequence[str], before: dt.date | str, *, series: str) -> list[dict[str, Any]]:
+        """The races of `other_series_results` in the shape of `races_before`: the newcomer prior's input."""
+        if not names:
+            return []
+        params = {"names": list(names), "before": parse_race_date(before), "series": series}
+        return self._races("other-series races", _OTHER_SERIES_RACES_QUERY, params)
+
+    def _races(self, what: str, query: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
+            result = tx.run(query, **params)
+            keys = result.keys()
+            # Plain tuples of the record: Record.data() would walk every value of every list again.
+            return [dict(zip(keys, record)) for record in result]
+
+        races = self._read(what, work)
+        for race in races:
+            race["race_date"] = _native(race["race_date"])
+            race.update(zip(HISTORY_COLUMNS, map(list, zip(*race.pop("results")))))
+        return races
 
     def driver_series(self) -> dict[str, set[str]]:
         """Each driver's name → the series he has results in."""

@@ -8,20 +8,26 @@ names of its own and is removed afterwards.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
+import pickle
 import socket
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from collections import defaultdict
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from pitwall.history import History, slate_from_race
+from pitwall.run import calibrate_race
 from pitwall.settings import Settings
 from pitwall.slate import Entry, Slate
 from pitwall.stores.errors import StoreUnavailable
 from pitwall.stores.graph import BUNDLED_RESULTS, RESULT_COLUMNS, GraphStore, UnknownSlate
 from pitwall.tracks import track_type
+from tasks.scenarios import calibrate_race as calibrate_task
 
 pytestmark = pytest.mark.integration
 
@@ -353,3 +359,61 @@ def test_a_dead_server_raises_store_unavailable():
                                   entries=tuple(Entry(f"D{i}", i, 6000, i) for i in range(1, 7))))
     finally:
         dead.close()
+
+
+# -- the calibration's read: one aggregated query, the same history ------------------------------------------
+
+
+def _history_by_rows(store: GraphStore, before: dt.date, series: str, newcomers=()) -> History:
+    """The history as the calibration read it before: every result a record, then `History.from_rows`."""
+    rows = store.results_before(before, series=series)
+    return History.from_rows(rows + store.other_series_results(list(newcomers), before, series=series))
+
+
+def _same_history(a: History, b: History) -> None:
+    assert len(a) == len(b) > 0
+    for name, column in vars(a).items():
+        other = getattr(b, name)
+        if isinstance(column, np.ndarray):
+            assert column.dtype == other.dtype and np.array_equal(column, other, equal_nan=column.dtype.kind == "f"), name
+        elif name != "_results":  # the rows behind the columns keep only the loop data a History uses
+            assert column == other, name
+    assert [(r.key, r.track_type, r.heats, len(r.rows)) for r in a._results] == \
+           [(r.key, r.track_type, r.heats, len(r.rows)) for r in b._results]
+
+
+@pytest.mark.parametrize(("before", "series"), [(dt.date(2024, 11, 10), "Cup"), (dt.date(2021, 5, 9), "Cup"),
+                                                (dt.date(2023, 6, 1), "Trucks")])
+def test_races_before_build_the_history_the_result_rows_build(store, seeded, before, series):
+    _same_history(_history_by_rows(store, before, series), History.from_races(store.races_before(before, series=series)))
+
+
+def test_a_missing_loop_value_in_the_graph_shifts_no_other_driver(store, namespace):
+    tag, driver_ids = namespace
+    rows = _race_rows(tag, driver_ids, [1, 2, 3, 4])
+    for row, avg in zip(rows, ["1.5", "", "3.25", "4"]):
+        row["avg"] = avg
+    store.seed(rows)
+    by_races = History.from_races(store.races_before("2021-01-01", series=tag))
+    _same_history(_history_by_rows(store, dt.date(2021, 1, 1), tag), by_races)
+    assert by_races.avg_position.tolist()[:1] == [1.5] and np.isnan(by_races.avg_position[1])
+    assert by_races.avg_position.tolist()[2:] == [3.25, 4.0]
+
+
+def test_the_calibrate_task_fits_the_same_model_as_from_every_result_row(store, seeded):
+    """The flow's calibration (tasks.scenarios.calibrate_race) on the aggregated read, against the model fitted
+    on the history read row by row, to the bit; the slate has a driver new to Cup, so the other series' races
+    are read too."""
+    before = dt.date(2024, 11, 10)
+    full = History.from_csv()
+    slate, _ = slate_from_race(full, "Cup", before, "Phoenix Raceway")
+    in_cup = set(full.driver[(full.series == "Cup") & (full.date < np.datetime64(before))].tolist())
+    newcomer = next(name for name in full.driver[(full.series == "Trucks") & (full.date < np.datetime64(before))][::-1]
+                    if name not in in_cup)
+    last = slate.entries[-1]
+    slate = dataclasses.replace(slate, entries=slate.entries[:-1] + (dataclasses.replace(last, name=newcomer),))
+
+    model = calibrate_task.fn(slate, False, {})
+    reference = calibrate_race(_history_by_rows(store, before, "Cup", [newcomer]), slate)
+    assert [n.driver for n in model.newcomers] == [newcomer]
+    assert pickle.dumps(model) == pickle.dumps(reference)

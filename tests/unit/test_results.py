@@ -1,10 +1,21 @@
 """The one reader of race results: its rules, one each."""
 
+import csv
 import datetime as dt
 
 import pytest
 
-from pitwall.results import RESULT_COLUMNS, UnknownTrackTypes, parse_row, race_track_type, read_results
+from pitwall import results
+from pitwall.history import bundled_results
+from pitwall.results import (
+    RACE_COLUMNS,
+    RESULT_COLUMNS,
+    UnknownTrackTypes,
+    parse_row,
+    race_track_type,
+    read_race_columns,
+    read_results,
+)
 from pitwall.tracks import parse_track_types, track_type
 
 
@@ -93,3 +104,72 @@ def test_track_types_are_named_as_name_equals_type():
         parse_track_types(["short"])
     with pytest.raises(ValueError, match="unknown track type 'moon'"):
         parse_track_types(["Luna=moon"])
+
+
+# -- a race at a time, as columns (the graph's aggregated read) ---------------------------------------------
+
+
+def typed(raw: dict) -> dict:
+    """A row as the graph holds it: numbers as numbers, a date as a date, a missing loop value as None."""
+    out = {}
+    for column, value in raw.items():
+        if column in results.REQUIRED_INT + results.OPTIONAL_INT:
+            out[column] = int(value) if str(value).strip().lstrip("-").isdigit() else (value or None)
+        elif column in results.OPTIONAL_FLOAT:
+            out[column] = float(value) if value else None
+        elif column == "race_date":
+            out[column] = dt.date.fromisoformat(value.replace("/", "-"))
+        else:
+            out[column] = value
+    return out
+
+
+def as_races(rows: list[dict]) -> list[dict]:
+    """Consecutive rows of one race → one record with a list per column, as `GraphStore.races_before` gives."""
+    races: list[dict] = []
+    for r in rows:
+        key = {c: r.get(c) for c in RACE_COLUMNS}
+        if not races or any(races[-1][c] != v for c, v in key.items()):
+            races.append(key | {c: [] for c in r if c not in RACE_COLUMNS})
+        for c, v in r.items():
+            if c not in RACE_COLUMNS:
+                races[-1][c].append(v)
+    return races
+
+
+def test_races_as_columns_read_as_the_same_rows_do(monkeypatch):
+    with open(bundled_results(), newline="") as handle:
+        rows = [typed(r) for r in csv.DictReader(handle) if r["race_date"].startswith("2023")]
+    by_rows = read_results(rows)
+
+    def row_by_row(*args):
+        raise AssertionError("clean races are read a column at a time")
+
+    monkeypatch.setattr(results, "parse_row", row_by_row)
+    by_races = read_race_columns(as_races(rows))
+    assert by_races.rows_read == by_rows.rows_read == len(rows)
+    assert by_races.rejected == by_rows.rejected == []
+    assert by_races.races == by_rows.races  # every row, its line and loop data, and each race's heats and type
+    assert any(r.merged for r in by_races.races)
+
+
+def test_a_race_with_a_bad_row_gets_the_same_rejections_and_lines():
+    first = [typed(r) for r in field(3)]
+    second = [typed(r) for r in field(4, race_date="2024/03/17")]
+    second[1]["finish"] = None  # line 6
+    second[2]["laps_led"] = 400  # line 7: more than the laps
+    second[3]["start"] = "4.0"  # line 8: spreadsheet-written, still read
+    second[0]["status"] = " Running "  # line 5: trimmed and read
+    rows = first + second + [dict(first[0])]  # line 9 repeats line 2
+    by_rows, by_races = read_results(rows), read_race_columns(as_races(rows))
+    assert [(r.line, r.reason) for r in by_races.rejected] == [(r.line, r.reason) for r in by_rows.rejected]
+    assert [r.line for r in by_races.rejected] == [6, 7, 9]
+    assert by_races.races == by_rows.races
+
+
+def test_a_missing_loop_value_leaves_the_other_drivers_theirs():
+    rows = [typed(r) for r in field(3)]
+    rows[1]["rating"] = None
+    (race,) = read_race_columns(as_races(rows)).races
+    assert [r.loop.get("rating") for r in race.rows] == [120.5, None, 120.5]
+    assert race.rows == read_results(rows).races[0].rows
