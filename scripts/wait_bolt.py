@@ -21,7 +21,9 @@ INITIAL = ("neo4j", "neo4j")
 
 def driver(auth):
     # connection_acquisition_timeout bounds the Bolt handshake too: a silent listener would otherwise hang.
-    return GraphDatabase.driver(uri, auth=auth, connection_timeout=2.0, connection_acquisition_timeout=3.0)
+    # No retries inside a call (the driver's default is 30 s of them): the caller polls, one attempt at a time.
+    return GraphDatabase.driver(uri, auth=auth, connection_timeout=2.0, connection_acquisition_timeout=3.0,
+                                max_transaction_retry_time=0)
 
 
 def answers(auth) -> None:
