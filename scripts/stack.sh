@@ -51,6 +51,14 @@ if [ -n "${PITWALL_PREFECT_AUTH_STRING:-}" ]; then
   export PREFECT_API_AUTH_STRING=$PITWALL_PREFECT_AUTH_STRING
 fi
 
+# Opt-in passwords on the stores: PITWALL_REDIS_PASSWORD makes Redis require it (requirepass), and
+# PITWALL_NEO4J_PASSWORD turns Neo4j's authentication on, the first start setting it for PITWALL_NEO4J_USER
+# (default neo4j; at least 8 characters). Every client this script starts gets them from its environment;
+# neither goes on a command line, where `ps` would show it. Keep them set for every later command.
+[ -n "${PITWALL_REDIS_PASSWORD:-}" ] && export PITWALL_REDIS_PASSWORD
+[ -n "${PITWALL_NEO4J_PASSWORD:-}" ] && export PITWALL_NEO4J_PASSWORD
+[ -n "${PITWALL_NEO4J_USER:-}" ] && export PITWALL_NEO4J_USER
+
 SERVICES=(redis neo4j prefect worker api)
 
 # The Prefect server's database: SQLite (default) serializes writes, which stalls concurrent submissions;
@@ -72,9 +80,13 @@ pidfile() { echo "$STACK/$1.pid"; }
 alive() { local f; f=$(pidfile "$1"); [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null; }
 
 wait_for() { # NAME SECONDS COMMAND...: poll until COMMAND succeeds, fail early if the process died
-  local name=$1 secs=$2; shift 2
+  # or COMMAND exits 3 (it never will succeed: a refused password)
+  local name=$1 secs=$2 out rc; shift 2
   local deadline=$((SECONDS + secs))
-  until "$@" >/dev/null 2>&1; do
+  while :; do
+    rc=0; out=$("$@" 2>&1) || rc=$?
+    [ $rc = 0 ] && return 0
+    if [ $rc = 3 ]; then echo "$name: $out" >&2; return 1; fi
     if ! alive "$name"; then echo "$name died while starting; last log lines:" >&2; tail -n 30 "$STACK/$name.log" >&2 || true; return 1; fi
     if [ $SECONDS -ge $deadline ]; then echo "$name did not answer within ${secs}s; last log lines:" >&2; tail -n 30 "$STACK/$name.log" >&2 || true; return 1; fi
     sleep 0.3
@@ -85,14 +97,25 @@ http_ok() { curl -fsS -m 2 "$1"; }
 
 start_redis() {
   mkdir -p "$STACK/redis"
-  local auth=()
-  [ -n "${PITWALL_REDIS_PASSWORD:-}" ] && auth=(--requirepass "$PITWALL_REDIS_PASSWORD")
-  redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$STACK/redis" --appendonly yes \
+  # The password is read as configuration from stdin (the trailing "-"), so it is not in the process's
+  # arguments; redis-cli takes it from REDISCLI_AUTH for the same reason.
+  local config=""
+  [ -n "${PITWALL_REDIS_PASSWORD:-}" ] && config="requirepass \"$(redis_quote "$PITWALL_REDIS_PASSWORD")\""
+  printf '%s\n' "$config" | redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$STACK/redis" --appendonly yes \
     --appendfsync everysec --save "" --daemonize yes --pidfile "$(pidfile redis)" \
-    --logfile "$STACK/redis.log" "${auth[@]}"
+    --logfile "$STACK/redis.log" - >/dev/null  # its one line on stdout: "Reading config from stdin"
   # --daemonize writes the pid file a moment after returning
   local n=0; until [ -s "$(pidfile redis)" ] || [ $n -ge 50 ]; do sleep 0.1; n=$((n + 1)); done
-  wait_for redis 20 redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ${PITWALL_REDIS_PASSWORD:+-a "$PITWALL_REDIS_PASSWORD" --no-auth-warning} ping
+  wait_for redis 20 redis_ping
+}
+
+redis_quote() { local v=${1//\\/\\\\}; printf '%s' "${v//\"/\\\"}"; } # for a "…" string in redis.conf
+
+redis_ping() { # PONG only: a Redis that wants a password answers NOAUTH, which redis-cli exits 0 on
+  local reply auth=()
+  [ -n "${PITWALL_REDIS_PASSWORD:-}" ] && auth=(REDISCLI_AUTH="$PITWALL_REDIS_PASSWORD")
+  reply=$(env "${auth[@]}" redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>&1) || return 1
+  [ "$reply" = PONG ] || { case $reply in *WRONGPASS*|*NOAUTH*) echo "Redis refuses PITWALL_REDIS_PASSWORD: $reply"; return 3 ;; esac; return 1; }
 }
 
 neo4j_jars() {
@@ -110,6 +133,7 @@ start_neo4j() {
   local run=$STACK/neo4j
   mkdir -p "$NEO4J_HOME/plugins" "$run"/{conf,data,logs,run,import}
   sed -e "s#@RUN@#$run#g" -e "s#@PORT@#$NEO4J_PORT#g" -e "s#@HOME@#$NEO4J_HOME#g" \
+    -e "s#@AUTH@#$([ -n "${PITWALL_NEO4J_PASSWORD:-}" ] && echo true || echo false)#g" \
     -e "s#@HEAP@#${PITWALL_NEO4J_HEAP:-512m}#g" -e "s#@PAGECACHE@#${PITWALL_NEO4J_PAGECACHE:-128m}#g" \
     "$ROOT/scripts/neo4j/neo4j.conf.in" > "$run/conf/neo4j.conf"
   cp "$ROOT/scripts/neo4j/server-logs.xml" "$ROOT/scripts/neo4j/user-logs.xml" "$run/conf/"

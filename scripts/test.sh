@@ -20,6 +20,13 @@ if [ "${PITWALL_TEST_PREFECT_AUTH:-on}" = off ]; then
 else
   export PITWALL_PREFECT_AUTH_STRING=pitwall-test:$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
 fi
+# Redis and Neo4j want random passwords too, so every test proves the API, the worker, its flow runs and the
+# seed authenticate to both. PITWALL_TEST_STORE_AUTH=off runs them open.
+unset PITWALL_REDIS_PASSWORD PITWALL_NEO4J_PASSWORD PITWALL_NEO4J_USER
+if [ "${PITWALL_TEST_STORE_AUTH:-on}" != off ]; then
+  export PITWALL_REDIS_PASSWORD=redis-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
+  export PITWALL_NEO4J_PASSWORD=neo4j-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
+fi
 # Each test run starts from empty stores: leftovers of an earlier run must not make a test pass.
 bash scripts/stack.sh down >/dev/null 2>&1 || true
 rm -rf "$PITWALL_STACK_DIR"

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from pitwall.settings import get_settings
-from pitwall.stores.errors import StoreUnavailable
+from pitwall.stores.errors import CredentialsRefused, StoreUnavailable
 from pitwall.stores.graph import GraphStore
 from pitwall.stores.jobs import JobStore
 
@@ -31,9 +31,12 @@ def job_store() -> Iterator[JobStore]:
 
 
 def _transient(task: Any, task_run: Any, state: Any) -> bool:
-    """Retry only what a retry can mend: a store that did not answer, not a bad slate or request."""
+    """Retry only what a retry can mend: a store that did not answer, not a bad slate or request, nor a
+    store that refuses the password."""
     try:
         state.result()
+    except CredentialsRefused:
+        return False
     except StoreUnavailable:
         return True
     except Exception:

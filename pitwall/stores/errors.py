@@ -8,3 +8,7 @@ class StoreUnavailable(Exception):
         super().__init__(f"{store} unavailable: {reason}")
         self.store = store
         self.reason = reason
+
+
+class CredentialsRefused(StoreUnavailable):
+    """The store answers but refuses pitwall's user or password: not an outage, a retry gets the same."""

@@ -37,7 +37,7 @@ from pitwall.settings import Settings
 from pitwall.slate import Entry, Slate, entries_from_mapping, normalize_name
 from pitwall.slate_identity import slate_hash, slate_id_for
 from pitwall.stores import DEFAULT_BATCH_SIZE
-from pitwall.stores.errors import StoreUnavailable
+from pitwall.stores.errors import CredentialsRefused, StoreUnavailable
 from pitwall.tracks import UnknownTrack
 
 STORE = "neo4j"
@@ -322,10 +322,16 @@ class GraphStore:
     def _call(self, what: str, fn: Callable[[], T]) -> T:
         try:
             return fn()
+        except neo4j_errors.AuthError as error:
+            # Not an outage: the server is up and refuses the user or password, every time.
+            detail = " ".join(str(error).split())[:200]
+            raise CredentialsRefused(
+                STORE, f"{what} at {self.uri}: refuses the credentials, check PITWALL_NEO4J_USER and "
+                       f"PITWALL_NEO4J_PASSWORD ({type(error).__name__}: {detail})"
+            ) from error
         except (
             neo4j_errors.ServiceUnavailable,
             neo4j_errors.SessionExpired,
-            neo4j_errors.AuthError,
             # Still transient after the driver's retries ran out: the server is not coping.
             neo4j_errors.TransientError,
             neo4j_errors.DriverError,

@@ -28,7 +28,7 @@ from redis.retry import Retry
 
 from pitwall.jobs import ALLOWED_FROM, FINISHED, Job, JobStatus
 from pitwall.settings import Settings
-from pitwall.stores.errors import StoreUnavailable
+from pitwall.stores.errors import CredentialsRefused, StoreUnavailable
 
 T = TypeVar("T")
 
@@ -108,6 +108,10 @@ def _unavailable(fn: Callable[..., T]) -> Callable[..., T]:
     def wrapper(*args: Any, **kwargs: Any) -> T:
         try:
             return fn(*args, **kwargs)
+        except redis.AuthenticationError as exc:
+            # Not an outage: a wrong or missing password is refused every time, so say which setting to fix.
+            raise CredentialsRefused("redis", f"refuses the credentials, check PITWALL_REDIS_PASSWORD "
+                                            f"({type(exc).__name__}: {exc})") from exc
         except redis.RedisError as exc:
             raise StoreUnavailable("redis", f"{type(exc).__name__}: {exc}") from exc
 

@@ -163,7 +163,7 @@ def test_configuration_comes_from_the_environment(raw: dict[str, Any], compose: 
     # Secrets are the operator's to set: they are variables, not literals.
     assert raw["services"]["postgres"]["environment"]["POSTGRES_PASSWORD"].startswith("${")
     assert "${" in raw["services"]["prefect"]["environment"]["PREFECT_API_DATABASE_CONNECTION_URL"]
-    assert raw["services"]["neo4j"]["environment"]["NEO4J_AUTH"].startswith("${")
+    assert "${" in raw["services"]["neo4j"]["environment"]["NEO4J_AUTH"]
 
 
 def test_published_ports_are_on_loopback_only(compose: dict[str, Any]) -> None:
@@ -199,3 +199,56 @@ def test_the_prefect_server_wants_basic_auth_and_every_client_sends_it(raw: dict
 def test_the_prefect_auth_string_is_the_operators_to_set(raw: dict[str, Any]) -> None:
     assert raw["services"]["prefect"]["environment"]["PREFECT_SERVER_API_AUTH_STRING"].startswith("${PREFECT_AUTH_STRING:-")
     assert raw["x-pitwall-env"]["PREFECT_API_AUTH_STRING"].startswith("${PREFECT_AUTH_STRING:-")
+
+
+STORE_CLIENTS = ("worker", "api", "dask-worker")
+
+
+def _requirepass(redis: dict[str, Any]) -> str | None:
+    command = redis["command"]
+    return command[command.index("--requirepass") + 1] if "--requirepass" in command else None
+
+
+@pytest.mark.parametrize("env", [{}, {"REDIS_PASSWORD": "r-a-long-secret", "NEO4J_PASSWORD": "n-a-long-secret"}],
+                         ids=["default", "set"])
+def test_the_stores_want_passwords_and_every_client_sends_them(raw: dict[str, Any], env: dict[str, str]) -> None:
+    services = interpolate(raw, env=env)["services"]
+    redis_password = _requirepass(services["redis"])
+    assert redis_password, "Redis runs without a password"
+    user, _, neo4j_password = services["neo4j"]["environment"]["NEO4J_AUTH"].partition("/")
+    assert user == "neo4j" and neo4j_password, "Neo4j runs without authentication"
+    # Neo4j 5 refuses to start on a password shorter than 8 characters or equal to "neo4j".
+    assert len(neo4j_password) >= 8 and neo4j_password != "neo4j"
+    if env:
+        assert (redis_password, neo4j_password) == (env["REDIS_PASSWORD"], env["NEO4J_PASSWORD"])
+    for name in STORE_CLIENTS:
+        client = services[name]["environment"]
+        assert client.get("PITWALL_REDIS_PASSWORD") == redis_password, f"{name} would get NOAUTH from Redis"
+        assert (client.get("PITWALL_NEO4J_USER"), client.get("PITWALL_NEO4J_PASSWORD")) == (user, neo4j_password), (
+            f"{name} would get an AuthError from Neo4j")
+
+
+def test_the_stores_healthchecks_authenticate_without_the_password_in_their_definition(raw: dict[str, Any]) -> None:
+    services = interpolate(raw, env={"REDIS_PASSWORD": "r-a-long-secret", "NEO4J_PASSWORD": "n-a-long-secret"})["services"]
+    redis, neo4j = services["redis"], services["neo4j"]
+    redis_check, neo4j_check = redis["healthcheck"]["test"][-1], neo4j["healthcheck"]["test"][-1]
+    assert "r-a-long-secret" not in redis_check and "n-a-long-secret" not in neo4j_check
+    # Each reads it in its shell from its service's environment (Compose leaves `$$VAR` to the shell).
+    assert "REDISCLI_AUTH=\"$REDIS_PASSWORD\"" in redis_check
+    assert redis["environment"]["REDIS_PASSWORD"] == "r-a-long-secret"
+    # A NOAUTH reply exits 0 from redis-cli, so only PONG may count as healthy.
+    assert redis_check.endswith("| grep -qx PONG")
+    assert 'NEO4J_PASSWORD="${NEO4J_AUTH#*/}"' in neo4j_check and 'NEO4J_USERNAME="${NEO4J_AUTH%%/*}"' in neo4j_check
+    assert neo4j["environment"]["NEO4J_AUTH"] == "neo4j/n-a-long-secret"
+    # The Neo4j image turns every other NEO4J_ variable into a setting (NEO4J_server_http_enabled is
+    # server.http.enabled) and an unknown one stops the server, so no NEO4J_PASSWORD may sit beside NEO4J_AUTH.
+    settings = [key.removeprefix("NEO4J_") for key in neo4j["environment"] if key != "NEO4J_AUTH"]
+    assert all("_" in key and not key.isupper() for key in settings), settings
+
+
+def test_the_store_passwords_are_the_operators_to_set(raw: dict[str, Any]) -> None:
+    assert raw["x-pitwall-env"]["PITWALL_REDIS_PASSWORD"].startswith("${REDIS_PASSWORD:-")
+    assert raw["x-pitwall-env"]["PITWALL_NEO4J_PASSWORD"].startswith("${NEO4J_PASSWORD:-")
+    assert _requirepass(raw["services"]["redis"]).startswith("${REDIS_PASSWORD:-")
+    assert raw["services"]["redis"]["environment"]["REDIS_PASSWORD"].startswith("${REDIS_PASSWORD:-")
+    assert raw["services"]["neo4j"]["environment"]["NEO4J_AUTH"].startswith("neo4j/${NEO4J_PASSWORD:-")
