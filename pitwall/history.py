@@ -26,9 +26,11 @@ from pitwall.rules import dk_points
 from pitwall.slate import Entry, Slate
 
 BUNDLED = "race-logs-2019-2024.csv"
-# The results columns a History keeps (the loop data's average running position among them): all a reader of
-# the graph needs to fetch.
-HISTORY_COLUMNS = ("driver_name", "driver_id", "start", "finish", "fastest_lap", "laps_led", "laps", "status", "avg")
+# The results columns a History keeps (the loop data's average running position and rating among them): all
+# a reader of the graph needs to fetch.
+HISTORY_COLUMNS = (
+    "driver_name", "driver_id", "start", "finish", "fastest_lap", "laps_led", "laps", "status", "avg", "rating",
+)
 # Rejected rows shown in a HistoryError before "… and N more".
 SHOWN_REJECTIONS = 5
 
