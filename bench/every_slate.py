@@ -18,7 +18,7 @@ import json
 from pathlib import Path
 
 from pitwall.calibration import calibrate
-from pitwall.contest import PayoutTable
+from pitwall.contest import DEFAULT_STYLE, PayoutTable
 from pitwall.history import History, slate_from_race
 from pitwall.portfolio import Controls
 from pitwall.rules import LineupError, validate_lineup
@@ -46,7 +46,7 @@ def main() -> None:
             model = calibrate(known, slate)
             points = simulate(model, args.scenarios, seed=number).points
             portfolio = solve_portfolio(points, slate, Controls(n_lineups=args.lineups, max_exposure=0.5),
-                                        payout, "sharp", seed=number)
+                                        payout, DEFAULT_STYLE, seed=number)
         except Exception as error:  # a refused slate is what this counts, whatever refused it
             refused.append({"race": f"{race.date} {race.track}", "error": str(error)})
             continue

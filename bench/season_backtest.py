@@ -22,9 +22,9 @@ being projected points per $1,000 and z a standard score over the slate; an oppo
 six drivers drawn without replacement in proportion to weight (Gumbel top-6), kept if it costs
 $45,000–$50,000 (real fields spend close to the cap). Duplicates stay, as in real fields.
 
-`--field-choice` runs pitwall twice, its solver's opponents drawn from its own simulated means in
-each style a request may ask for (`sharp`, the default, and `weak`), and nothing else: a choice
-between them is made on 2021–2023.
+`--field-choice` runs pitwall with its solver's opponents drawn from its own simulated means in each
+style a request may ask for (`weak`, the default, and `sharp`), and nothing else: the default was
+chosen between them on 2021–2023, with 2024 held out (docs/backtest.md).
 
 `--ownership` runs pitwall twice, as shipped and told the field's ownership as a player would
 know it: each driver's share of the public field's lineups times lognormal noise (sd 0.25),
@@ -50,7 +50,7 @@ from portfolio_common import pydfs, table, write
 
 from pitwall import calibration
 from pitwall.calibration import calibrate
-from pitwall.contest import PayoutTable, contest_payouts
+from pitwall.contest import DEFAULT_STYLE, FIELD_STYLES, PayoutTable, contest_payouts
 from pitwall.contest.field import Field
 from pitwall.history import History, slate_from_race, trailing_average
 from pitwall.portfolio import Controls
@@ -69,7 +69,8 @@ ABLATIONS = {
     "pitwall, solver's field random": None,
     "pitwall's means, mean-points objective": None,
 }
-WEAK_FIELD = "pitwall, solver's field weak"
+# --field-choice: pitwall with its solver's field in each style a request may ask for beside the default.
+OTHER_FIELDS = {f"pitwall, solver's field {style}": style for style in FIELD_STYLES if style != DEFAULT_STYLE}
 OWNED = "pitwall, told the field's ownership"
 OWNERSHIP_NOISE = 0.25
 BOOTSTRAP = 2_000
@@ -145,9 +146,9 @@ def ablations(history: History, slate, points: np.ndarray, controls: Controls, p
         finally:
             for key, value in shipped.items():
                 setattr(calibration, key, value)
-        out[name] = solve_portfolio(changed, slate, controls, payout, "sharp", seed).lineups
+        out[name] = solve_portfolio(changed, slate, controls, payout, DEFAULT_STYLE, seed).lineups
     random_field = np.zeros(len(slate.entries))
-    out["pitwall, solver's field random"] = solve_portfolio(points, slate, controls, payout, "sharp", seed,
+    out["pitwall, solver's field random"] = solve_portfolio(points, slate, controls, payout, DEFAULT_STYLE, seed,
                                                             pull=random_field).lineups
     out["pitwall's means, mean-points objective"] = pydfs(slate, points.mean(axis=0), controls.n_lineups, 0.5, 4)[0]
     return out
@@ -164,7 +165,7 @@ def main() -> None:
     args = parser.parse_args()
     tools = TOOLS + tuple(ABLATIONS) if args.ablation else TOOLS
     if args.field_choice:
-        tools = ("pitwall", WEAK_FIELD)
+        tools = ("pitwall", *OTHER_FIELDS)
     if args.ownership:
         tools = ("pitwall", OWNED)
 
@@ -184,12 +185,13 @@ def main() -> None:
             scenarios = simulate(model, args.scenarios, seed)
             points = scenarios.points
             field = public_field(public, slate.salaries.astype(np.float64), ENTRIES - n, seed=seed + 7)
-            portfolios = {"pitwall": solve_portfolio(points, slate, controls, payout, "sharp", seed).lineups}
+            portfolios = {"pitwall": solve_portfolio(points, slate, controls, payout, DEFAULT_STYLE, seed).lineups}
             if args.ownership:
-                portfolios[OWNED] = solve_slate([scenarios], slate, controls, payout, "sharp", seed,
+                portfolios[OWNED] = solve_slate([scenarios], slate, controls, payout, DEFAULT_STYLE, seed,
                                                 ownership_csv=known_ownership(field, slate, seed)).portfolio.lineups
             elif args.field_choice:
-                portfolios[WEAK_FIELD] = solve_portfolio(points, slate, controls, payout, "weak", seed).lineups
+                portfolios |= {name: solve_portfolio(points, slate, controls, payout, style, seed).lineups
+                               for name, style in OTHER_FIELDS.items()}
             else:
                 portfolios |= {
                     "pydfs recent": pydfs(slate, public, n, 0.5, 4)[0],

@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from pitwall.calibration import calibrate
-from pitwall.contest import ContestError, FieldStyle, Metrics, PayoutTable, evaluate, sample_field
+from pitwall.contest import DEFAULT_STYLE, ContestError, FieldStyle, Metrics, PayoutTable, evaluate, sample_field
 from pitwall.dkentries import EntriesFile, fill_entries, name_and_id, slate_mismatch
 from pitwall.documents import (
     ContestMetrics,
@@ -79,7 +79,7 @@ class Solution:
     projection: np.ndarray
     # Who the opponents are, for the evaluation to play the same kind of field: the contest's field style, or
     # the ownership style with pulls fitted to the player's ownership file.
-    field_style: str | FieldStyle = "sharp"
+    field_style: str | FieldStyle = DEFAULT_STYLE
     field_pull: np.ndarray | None = None
     warnings: tuple[str, ...] = ()
 

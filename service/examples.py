@@ -69,7 +69,7 @@ OPTIMIZE_EXAMPLES: dict[str, dict[str, Any]] = {
             "drivers": _inline_drivers(),
             "scenario_config": {"n_scenarios": 10_000, "seed": 7},
             "portfolio": {"n_lineups": 20, "max_exposure": 0.5, "max_overlap": 4, "locks": ["Ryan Blaney"]},
-            "contest": {"entries": 10_000, "entry_fee": 20, "field": "sharp"},
+            "contest": {"entries": 10_000, "entry_fee": 20, "field": "weak"},
         },
     },
     "stored slate": {

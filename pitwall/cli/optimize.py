@@ -31,7 +31,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from pitwall.cli import AliasesOpt, StrictNamesOpt, app, named_track_types
-from pitwall.contest import ContestError, FieldStyle, Metrics, PayoutTable
+from pitwall.contest import DEFAULT_STYLE, ContestError, FieldStyle, Metrics, PayoutTable
 from pitwall.dkentries import EntriesError, read_entries
 from pitwall.documents import RunResult
 from pitwall.history import History, HistoryError
@@ -89,7 +89,7 @@ EvaluationScenariosOpt = Annotated[
                  help="Held-out races the portfolio is evaluated on (default: as many as --scenarios)."),
 ]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Seed; evaluation uses an independent seed derived from it.")]
-FieldOpt = Annotated[FieldKind, typer.Option("--field", help="Opponents: sharp or weak field.")]
+FieldOpt = Annotated[FieldKind, typer.Option("--field", help="Opponents when no ownership file is given: weak or sharp field.")]
 EntriesOpt = Annotated[int, typer.Option("--entries", min=2, help="Contest size.")]
 FeeOpt = Annotated[float, typer.Option("--entry-fee", min=0.01, help="Entry fee.")]
 PayoutOpt = Annotated[
@@ -442,7 +442,7 @@ def optimize(
     ] = None,
     history_path: HistoryOpt = None,
     series: SeriesOpt = "Cup",
-    field: FieldOpt = FieldKind.sharp,
+    field: FieldOpt = FieldKind(DEFAULT_STYLE),
     entries: EntriesOpt = 10_000,
     entry_fee: FeeOpt = 20.0,
     payout_path: PayoutOpt = None,
@@ -604,7 +604,7 @@ def evaluate(
     seed: SeedOpt = DEFAULT_SEED,
     history_path: HistoryOpt = None,
     series: SeriesOpt = "Cup",
-    field: FieldOpt = FieldKind.sharp,
+    field: FieldOpt = FieldKind(DEFAULT_STYLE),
     entries: EntriesOpt = 10_000,
     entry_fee: FeeOpt = 20.0,
     payout_path: PayoutOpt = None,

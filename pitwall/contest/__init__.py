@@ -16,6 +16,7 @@ Every public name is importable from `pitwall.contest` itself, as before the spl
 from pitwall.contest.errors import ContestError
 from pitwall.contest.evaluation import Metrics, evaluate, mean_overlap
 from pitwall.contest.field import (
+    DEFAULT_STYLE,
     FIELD_STYLES,
     MAX_LEAN,
     MIN_LEGAL,
@@ -31,6 +32,7 @@ from pitwall.contest.payout import PayoutTable
 from pitwall.contest.scoring import MATMUL_FROM, SCORE_STEPS_PER_POINT, contest_payouts, lineup_scores, quantized
 
 __all__ = [
+    "DEFAULT_STYLE",
     "FIELD_STYLES",
     "MATMUL_FROM",
     "MAX_LEAN",

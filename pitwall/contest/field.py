@@ -68,6 +68,10 @@ PROBE = 1024
 MIN_LEGAL = 0.05
 MAX_LEAN = 10.0
 FIELD_STYLES = {style.name: style for style in (SHARP, WEAK)}
+# The opponents a portfolio is solved against when the player says nothing of the field. Both styles draw from
+# pitwall's own projections; real opponents do not see those, and the solver fading its own favourites as the
+# sharp field would own them cost it on 2021–2023's actual results (docs/backtest.md, chosen there).
+DEFAULT_STYLE = WEAK.name
 # Fitting pulls to an ownership file: probe lineups per round (common random numbers, so rounds compare),
 # rounds at most, the step taken of the log gap, and the gap in ownership points that counts as met.
 FIT_PROBE = 20_000
@@ -121,7 +125,7 @@ def sample_field(
     salaries: np.ndarray,
     size: int,
     *,
-    style: str | FieldStyle = "sharp",
+    style: str | FieldStyle = DEFAULT_STYLE,
     seed: int,
     cap: int = SALARY_CAP,
     pull: np.ndarray | None = None,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from pitwall.contest import Field, PayoutTable, sample_field
+from pitwall.contest import DEFAULT_STYLE, Field, PayoutTable, sample_field
 from pitwall.portfolio.arena import _Arena
 from pitwall.portfolio.controls import Controls, PortfolioError
 from pitwall.portfolio.enumeration import enumerate_lineups
@@ -116,7 +116,7 @@ def _solve(points, salaries, controls, *, field, payout, seed, progress) -> Port
     lap("enumerate")
     if field is None:
         field = sample_field(
-            points.mean(axis=0), salaries, min(DEFAULT_FIELD_SIZE, payout.entries - n), style="sharp", seed=seed
+            points.mean(axis=0), salaries, min(DEFAULT_FIELD_SIZE, payout.entries - n), style=DEFAULT_STYLE, seed=seed
         )
     arena = _Arena(points, field, payout, n)
     lap("field")
