@@ -4,6 +4,7 @@ against the warm ones.
 
     .venv/bin/python bench/latency.py [--runs 5] [--port-base 57000] [--stack-dir DIR]   # a stack of its own
     eval "$(scripts/stack.sh exports)" && .venv/bin/python bench/latency.py --running   # the running stack
+    .venv/bin/python bench/latency.py --workers preload,engine,process   # kinds of worker side by side
 
 The request is `make demo`'s (scripts/demo.py): the 40-driver sample slate stored by upload, 10,000
 scenarios, 20 lineups, at most 50% exposure and 4 drivers shared, the default contest (5,000 held-out
@@ -25,6 +26,9 @@ stage and progress reports) and `seen complete` (the last task's end to the clie
 Then, with the stack stopped, the imports of a flow process before its first task are timed in fresh
 interpreters (`prefect.engine` and the flow module) beside the same plus scipy.optimize, which only a run
 that calibrates needs, and `-X importtime` says which packages take the time.
+With --workers (PITWALL_WORKER_MODE values, scripts/stack.sh) every warm round runs the request once on
+each kind of worker, the worker restarted as that kind in between (untimed), each beside its own in-process
+run; the first job runs on the first kind.
 Nothing here asserts a timing; figures go to stdout and bench/out/latency.txt.
 """
 
