@@ -121,7 +121,8 @@ def serve(listener: socket.socket, worker_gone: int, worker: int) -> Served:
     runs: dict[int, socket.socket] = {}  # flow process → its launcher's connection
 
     def reap() -> None:
-        while runs:
+        # Every child, not only those a launcher waits on: a flow process killed with its launcher is one.
+        while True:
             try:
                 pid, status = os.waitpid(-1, os.WNOHANG)
             except ChildProcessError:
@@ -164,6 +165,7 @@ def serve(listener: socket.socket, worker_gone: int, worker: int) -> Served:
                     pass
                 runs.pop(pid)
                 conn.close()
+                reap()
         if listener not in ready:
             continue
         conn, _ = listener.accept()
