@@ -4,6 +4,7 @@ against the warm ones.
 
     .venv/bin/python bench/latency.py [--runs 5] [--port-base 57000] [--stack-dir DIR]   # a stack of its own
     eval "$(scripts/stack.sh exports)" && .venv/bin/python bench/latency.py --running   # the running stack
+    .venv/bin/python bench/latency.py --workers preload,engine,process   # kinds of worker side by side
 
 The request is `make demo`'s (scripts/demo.py): the 40-driver sample slate stored by upload, 10,000
 scenarios, 20 lineups, at most 50% exposure and 4 drivers shared, the default contest (5,000 held-out
@@ -25,6 +26,9 @@ stage and progress reports) and `seen complete` (the last task's end to the clie
 Then, with the stack stopped, the imports of a flow process before its first task are timed in fresh
 interpreters (`prefect.engine` and the flow module) beside the same plus scipy.optimize, which only a run
 that calibrates needs, and `-X importtime` says which packages take the time.
+With --workers (PITWALL_WORKER_MODE values, scripts/stack.sh) every warm round runs the request once on
+each kind of worker, the worker restarted as that kind in between (untimed), each beside its own in-process
+run; the first job runs on the first kind.
 Nothing here asserts a timing; figures go to stdout and bench/out/latency.txt.
 """
 
@@ -78,7 +82,7 @@ def in_process() -> tuple[float, dict[str, float], list[list[str]]]:
     with _Stages(quiet=True) as stages:
         history, slate = _load(SLATE, None, RACE["track"], None, RACE["laps"], RACE["date"], "Cup", None)
         result, _, _ = _run(history, slate, controls_for(slate, portfolio), payout_for(contest), FieldKind(contest.field),
-                            scenarios.n_scenarios, scenarios.seed, contest.evaluation_scenarios, False, None, stages)
+                            scenarios.n_scenarios, scenarios.seed, contest.evaluation_scenarios, False, None, None, stages)
     return time.perf_counter() - started, dict(stages.timings), [lineup.drivers for lineup in result.lineups]
 
 
@@ -176,12 +180,18 @@ def import_profile(rounds: int) -> list[str]:
 # -- a stack of the bench's own -------------------------------------------------------------------------------
 
 
-def stack_env(port_base: int, stack_dir: Path) -> dict[str, str]:
+def stack_env(port_base: int, stack_dir: Path, worker: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PITWALL_", "PREFECT_"))}
     env.update(PITWALL_STACK_DIR=str(stack_dir), PITWALL_REDIS_PORT=str(port_base + 379),
                PITWALL_NEO4J_BOLT_PORT=str(port_base + 687), PITWALL_PREFECT_PORT=str(port_base + 200),
-               PITWALL_API_PORT=str(port_base), PITWALL_STORE_RETRY_DELAYS="[1, 2, 4]")
+               PITWALL_API_PORT=str(port_base), PITWALL_STORE_RETRY_DELAYS="[1, 2, 4]", PITWALL_WORKER_MODE=worker)
     return env
+
+
+def switch_worker(env: dict[str, str], mode: str) -> None:
+    """Restart the stack's worker as another kind (scripts/stack.sh waits until it can take runs)."""
+    stack(env, "stop", "worker")
+    stack({**env, "PITWALL_WORKER_MODE": mode}, "start", "worker")
 
 
 def stack(env: dict[str, str], *args: str) -> str:
@@ -243,10 +253,17 @@ def main() -> None:
     parser.add_argument("--port-base", type=int, default=57000, help="the bench stack's ports (without --running)")
     parser.add_argument("--imports", type=int, default=5, help="rounds of the flow process's import timing (0: none)")
     parser.add_argument("--stack-dir", type=Path, default=STACK_DIR, help="the bench stack's folder (without --running)")
+    parser.add_argument("--workers", default="preload",
+                        help="worker kinds (PITWALL_WORKER_MODE) to compare, comma-separated: each warm round runs the "
+                             "request once per kind, the worker restarted as that kind in between (untimed); the "
+                             "first job runs on the first kind")
     args = parser.parse_args()
+    modes = args.workers.split(",")
 
     env, started_in = dict(os.environ), None
-    own = None if args.running else stack_env(args.port_base, args.stack_dir.resolve())
+    own = None if args.running else stack_env(args.port_base, args.stack_dir.resolve(), modes[0])
+    if args.running and len(modes) > 1:
+        parser.error("--workers compares kinds on the bench's own stack only")
     try:
         if own is not None:
             print(f"starting the bench stack on ports {args.port_base}+ ({args.stack_dir}) and seeding its graph", flush=True)
@@ -263,18 +280,31 @@ def main() -> None:
             print(f"first job {first_total:6.2f} s", flush=True)
             # Untimed: this process's own first run pays for imports and loading the compiled loops.
             _, _, reference_lineups = in_process()
-            warm = []
+            warm: dict[str, list] = {mode: [] for mode in modes}
+            agree, current = service_lineups == reference_lineups, modes[0]
             for n in range(args.runs):
-                reference, timings, reference_lineups = in_process()
-                total, parts, service_lineups = through_service(api, prefect, slate_id)
-                warm.append((total, parts, reference, timings))
-                print(f"run {n + 1}: service {total:6.2f} s (before first task "
-                      f"{sum(parts.get(s, 0.0) for s in BEFORE_FIRST_TASK):5.2f} s, calibrate {parts.get('calibrate', 0):5.2f} s)"
-                      f"  in-process {reference:6.2f} s  ratio {total / reference:4.2f}", flush=True)
+                for mode in modes:
+                    if mode != current:
+                        switch_worker(own, mode)
+                        current = mode
+                    reference, timings, reference_lineups = in_process()
+                    total, parts, service_lineups = through_service(api, prefect, slate_id)
+                    agree = agree and service_lineups == reference_lineups
+                    warm[mode].append((total, parts, reference, timings))
+                    print(f"run {n + 1} {mode}: service {total:6.2f} s (before first task "
+                          f"{sum(parts.get(s, 0.0) for s in BEFORE_FIRST_TASK):5.2f} s, calibrate {parts.get('calibrate', 0):5.2f} s)"
+                          f"  in-process {reference:6.2f} s  ratio {total / reference:4.2f}", flush=True)
     finally:
         if own is not None:
             print(stack(own, "down"), end="")
-    lines = report((first_total, first_split), warm, service_lineups == reference_lineups, started_in)
+    lines = []
+    for mode in modes:
+        lines.append(f"== worker {mode}" + (" (the first job ran on it)" if mode == modes[0] else ""))
+        lines += report((first_total, first_split), warm[mode], agree, started_in)
+    if len(modes) > 1:
+        medians = {mode: statistics.median(total for total, _, _, _ in warm[mode]) for mode in modes}
+        lines.append("warm medians side by side: " + ", ".join(
+            f"{mode} {medians[mode]:.2f} s ({medians[mode] / medians[modes[-1]]:.2f}x {modes[-1]})" for mode in modes))
     if args.imports:
         lines += import_profile(args.imports)
     print("\n".join(lines))

@@ -61,6 +61,12 @@ fi
 
 SERVICES=(redis neo4j prefect worker api)
 
+# The worker: Prefect's process worker. PITWALL_WORKER_MODE says how it starts a flow run (README "Latency"):
+#   preload  (default) a fork of a process that imported Prefect and pitwall once (deployments/preload_worker.py)
+#   engine   a fresh `python -m prefect.engine` per run
+#   process  Prefect's default: a workspace supervisor interpreter that then becomes a fresh engine interpreter
+WORKER_MODE=${PITWALL_WORKER_MODE:-preload}
+
 # The Prefect server's database: SQLite (default) serializes writes, which stalls concurrent submissions;
 # PITWALL_PREFECT_DB=postgres gives it a PostgreSQL cluster of the stack's own, started before it and
 # stopped after it (first in the list, so `down` reaches it last).
@@ -69,6 +75,10 @@ POSTGRES_PORT=${PITWALL_POSTGRES_PORT:-5432}
 POSTGRES_BIN=${PITWALL_POSTGRES_BIN:-/usr/lib/postgresql/15/bin}
 POSTGRES_USER=${PITWALL_POSTGRES_USER:-prefect}
 POSTGRES_PASSWORD=${PITWALL_POSTGRES_PASSWORD:-prefect}
+case $WORKER_MODE in
+  preload | engine | process) ;;
+  *) echo "PITWALL_WORKER_MODE must be preload, engine or process, not '$WORKER_MODE'" >&2; exit 2 ;;
+esac
 case $PREFECT_DB in
   sqlite) ;;
   postgres) SERVICES=(postgres "${SERVICES[@]}") ;;
@@ -204,10 +214,16 @@ deploy() {
 }
 
 start_worker() {
-  nohup "$VENV/bin/prefect" worker start --pool "${PITWALL_WORK_POOL:-pitwall}" --type process \
-    --name "pitwall-worker-$$" >>"$STACK/worker.log" 2>&1 </dev/null &
+  local pool=${PITWALL_WORK_POOL:-pitwall}
+  "$PY" "$ROOT/deployments/work_pool.py" "$pool" "$WORKER_MODE" >>"$STACK/worker.log" 2>&1 \
+    || { echo "setting the work pool's command failed; see $STACK/worker.log" >&2; tail -n 20 "$STACK/worker.log" >&2; return 1; }
+  local worker=("$VENV/bin/prefect" worker start --type process)
+  [ "$WORKER_MODE" = preload ] && worker=("$PY" "$ROOT/deployments/preload_worker.py")
+  nohup "${worker[@]}" --pool "$pool" --name "pitwall-worker-$$" >>"$STACK/worker.log" 2>&1 </dev/null &
   echo $! >"$(pidfile worker)"
   wait_for worker 60 grep -q "started" "$STACK/worker.log"
+  # The first run should not wait for the imports: up returns once the fork server has them.
+  [ "$WORKER_MODE" != preload ] || wait_for worker 180 grep -qE "fork server (ready|off)" "$STACK/worker.log"
 }
 
 start_api() {
@@ -222,7 +238,7 @@ where() {
     redis) echo "$PITWALL_REDIS_URL" ;;
     neo4j) echo "$PITWALL_NEO4J_URI" ;;
     prefect) echo "${PITWALL_PREFECT_API_URL%/api} (UI and API${PREFECT_SERVER_API_AUTH_STRING:+, basic auth})" ;;
-    worker) echo "pool ${PITWALL_WORK_POOL:-pitwall}, polling every ${PREFECT_WORKER_QUERY_SECONDS}s" ;;
+    worker) echo "pool ${PITWALL_WORK_POOL:-pitwall}, polling every ${PREFECT_WORKER_QUERY_SECONDS}s, flow runs: $WORKER_MODE" ;;
     api) echo "http://127.0.0.1:$API_PORT (docs at /docs)" ;;
     postgres) echo "127.0.0.1:$POSTGRES_PORT, database prefect (the Prefect server's)" ;;
   esac
