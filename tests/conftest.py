@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import csv
 import os
+import socket
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -103,3 +106,50 @@ def wait_for_status(api: httpx.Client, run_id: str, statuses: set[str], timeout:
         return None
 
     return wait_until(check, timeout, what=f"job {run_id} to reach {sorted(statuses)}")
+
+
+def free_port(preferred: int | None = None) -> int:
+    """`preferred` when it is free, else any free port on the loopback."""
+    if preferred is not None:
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", preferred))
+                return preferred
+            except OSError:
+                pass
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def api_process(env: dict[str, str], log: Path, what: str, port: int | None = None) -> Iterator[str]:
+    """An API process of its own, started with `env` (the stack's settings with some changed), logging to
+    `log`; yields its URL once /health answers, and stops it by its pid."""
+    port = free_port() if port is None else port
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            [str(Path(sys.executable).parent / "uvicorn"), "service.app:app", "--host", "127.0.0.1",
+             "--port", str(port), "--no-access-log"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+
+    def healthy() -> bool:
+        if process.poll() is not None:
+            pytest.fail(f"{what} exited with {process.returncode}:\n{log.read_text()[-2000:]}")
+        try:
+            return httpx.get(f"{url}/health", timeout=2).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    try:
+        wait_until(healthy, timeout=60, what=f"{what} on port {port}")
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)

@@ -8,9 +8,6 @@ by its pid afterwards. The unit tests at the end need no stack.
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,7 +17,7 @@ from pydantic import SecretStr
 
 from service.app import create_app
 from service.security import TokenBucket, match_key
-from tests.conftest import ROOT, SAMPLE_SLATE, inline_request, no_traceback, wait_until
+from tests.conftest import SAMPLE_SLATE, api_process, free_port, inline_request, no_traceback
 
 KEYS = {"submit": "pw-submit-4f1c9a", "burst": "pw-burst-77d02e", "spare": "pw-spare-c3b815"}
 RATE = 3
@@ -28,21 +25,8 @@ ALLOWED_ORIGIN = "https://dashboard.example"
 PREFERRED_PORT = 18100
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        try:
-            probe.bind(("127.0.0.1", PREFERRED_PORT))
-            return PREFERRED_PORT
-        except OSError:
-            pass
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def keyed_api_log(api_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    port = _free_port()
     log = tmp_path_factory.mktemp("keyed-api") / "api.log"
     env = {
         **os.environ,
@@ -50,32 +34,8 @@ def keyed_api_log(api_url: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
         "PITWALL_RATE_LIMIT_PER_MINUTE": str(RATE),
         "PITWALL_CORS_ORIGINS": ALLOWED_ORIGIN,
     }
-    with open(log, "wb") as out:
-        process = subprocess.Popen(
-            [str(Path(sys.executable).parent / "uvicorn"), "service.app:app", "--host", "127.0.0.1",
-             "--port", str(port), "--no-access-log"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-
-    def healthy() -> bool:
-        if process.poll() is not None:
-            pytest.fail(f"the keyed API exited with {process.returncode}:\n{log.read_text()[-2000:]}")
-        try:
-            return httpx.get(f"{url}/health", timeout=2).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    try:
-        wait_until(healthy, timeout=60, what=f"the keyed API on port {port}")
+    with api_process(env, log, "the keyed API", port=free_port(PREFERRED_PORT)) as url:
         yield url, log
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 @pytest.fixture

@@ -13,9 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from uuid import UUID
@@ -32,7 +29,7 @@ from pitwall.settings import Settings
 from pitwall.stores.errors import CredentialsRefused
 from pitwall.stores.graph import GraphStore
 from pitwall.stores.jobs import JobStore
-from tests.conftest import ROOT, inline_request, wait_for_status, wait_until
+from tests.conftest import api_process, inline_request, wait_for_status
 
 pytestmark = pytest.mark.integration
 
@@ -97,44 +94,15 @@ def test_the_graph_store_names_the_settings_a_refused_password_needs() -> None:
     assert WRONG not in str(refused.value) and NEO4J_PASSWORD not in str(refused.value)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def wrong_passwords_api(api_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """An API process of its own whose store passwords are wrong; the rest of its settings are the stack's."""
-    port = _free_port()
     log = tmp_path_factory.mktemp("wrong-passwords-api") / "api.log"
     env = {**os.environ, "PITWALL_REDIS_PASSWORD": WRONG, "PITWALL_NEO4J_PASSWORD": WRONG}
-    with open(log, "wb") as out:
-        process = subprocess.Popen(
-            [str(Path(sys.executable).parent / "uvicorn"), "service.app:app", "--host", "127.0.0.1",
-             "--port", str(port), "--no-access-log"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-
-    def healthy() -> bool:
-        if process.poll() is not None:
-            pytest.fail(f"the API with wrong passwords exited with {process.returncode}:\n{log.read_text()[-2000:]}")
-        try:
-            return httpx.get(f"{url}/health", timeout=2).status_code == 200
-        except httpx.HTTPError:
-            return False
-
     try:
-        wait_until(healthy, timeout=60, what=f"the API with wrong passwords on port {port}")
-        yield url, log
+        with api_process(env, log, "the API with wrong passwords") as url:
+            yield url, log
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
         _right_neo4j_login()
 
 
