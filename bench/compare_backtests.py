@@ -4,9 +4,10 @@
         [--after-tool NAME]
 
 BEFORE and AFTER are files `bench/season_backtest.py` wrote (bench/out/season_backtest-*.json), or the
-same files with `--after-tool` naming another tool of the same runs; races are paired by season and race (each race's seed, slate and field are the same in both runs), so the
-interval is of the change alone. Prints, per season and pooled, each run's top-1% finishes per lineup
-and the 95% bootstrap interval of the gain, and the same for ROI.
+same files with `--after-tool` naming another tool of the same runs; races are paired by season and
+race (each race's seed, slate and field are the same in both runs), so the interval is of the change
+alone. Prints, per season and pooled, each run's top-1% finishes per lineup and the 95% bootstrap
+interval of the gain, and the same for ROI.
 """
 
 from __future__ import annotations

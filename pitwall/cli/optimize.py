@@ -89,7 +89,9 @@ EvaluationScenariosOpt = Annotated[
                  help="Held-out races the portfolio is evaluated on (default: as many as --scenarios)."),
 ]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Seed; evaluation uses an independent seed derived from it.")]
-FieldOpt = Annotated[FieldKind, typer.Option("--field", help="Opponents when no ownership file is given: weak or sharp field.")]
+FieldOpt = Annotated[
+    FieldKind, typer.Option("--field", help="Opponents when no ownership file is given: weak or sharp field."),
+]
 EntriesOpt = Annotated[int, typer.Option("--entries", min=2, help="Contest size.")]
 FeeOpt = Annotated[float, typer.Option("--entry-fee", min=0.01, help="Entry fee.")]
 PayoutOpt = Annotated[

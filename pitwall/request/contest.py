@@ -29,9 +29,10 @@ class ContestConfig(StrictModel):
     entries: Int = Field(default=10_000, ge=200, le=MAX_ENTRIES, description="lineups in the contest, yours included")
     entry_fee: Float = Field(default=20.0, gt=0, le=MAX_ENTRY_FEE, description="dollars per lineup")
     field: Literal["sharp", "weak"] = Field(
-        default=DEFAULT_STYLE, description="the simulated opponents when no ownership file is given: weak (the default: "
-        "loose picks, at least $46,500) or sharp (they follow projections and value closely and spend at least $49,000); "
-        "see docs/portfolio.md and docs/backtest.md",
+        default=DEFAULT_STYLE,
+        description="the simulated opponents when no ownership file is given: weak (the default: loose picks, at "
+        "least $46,500) or sharp (they follow projections and value closely and spend at least $49,000); see "
+        "docs/portfolio.md and docs/backtest.md",
     )
     evaluation_scenarios: Int = Field(
         default=5_000, ge=100, le=MAX_SCENARIOS,
