@@ -5,7 +5,7 @@
 #   (2021-2023, then 2024 with its ablation and told the field's ownership), every slate of an unseen
 #   season, the newcomer prior's fit, and submit → complete latency of the first job and the warm ones
 #   (bench/latency.py, on a stack of its own, ports 57xxx, stopped by pid through scripts/stack.sh at the end).
-#   PITWALL_BENCH_CHOICES=1: also the race-model choices (long).
+#   PITWALL_BENCH_CHOICES=1: also the race-model choices and the solver's default field, season by season (long).
 #   PITWALL_BENCH_STACK=1: also seeding the running local stack's graph (`make up && make seed` first;
 #   bench_seed.py, an idempotent re-seed of its Neo4j).
 #   PITWALL_BENCH_LOAD=1: also the load round, on a stack of its own (ports 56xxx): long.
@@ -34,6 +34,9 @@ echo "== newcomer prior"; "$PYTHON" bench/newcomer_prior.py
 echo "== submit → complete, on a stack of its own"; "$PYTHON" bench/latency.py --runs 5
 if [ "${PITWALL_BENCH_CHOICES:-0}" = 1 ]; then
     echo "== race-model choices on 2021-2023"; "$PYTHON" bench/model_choice.py --grid RUNNING_ORDER_WEIGHT=0,1,2,3 --grid RATING_ORDER_WEIGHT=0,1,2
+    for season in 2021 2022 2023 2024; do
+        echo "== the solver's default field, $season"; "$PYTHON" bench/season_backtest.py --seasons "$season" --field-choice
+    done
 fi
 if [ "${PITWALL_BENCH_STACK:-0}" = 1 ]; then
     echo "== seeding the graph"; "$PYTHON" bench/bench_seed.py
