@@ -11,7 +11,6 @@ import csv
 import dataclasses
 import datetime as dt
 import pickle
-import socket
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from collections import defaultdict
@@ -28,6 +27,7 @@ from pitwall.stores.errors import StoreUnavailable
 from pitwall.stores.graph import BUNDLED_RESULTS, RESULT_COLUMNS, GraphStore, UnknownSlate
 from pitwall.tracks import track_type
 from tasks.scenarios import calibrate_race as calibrate_task
+from tests.conftest import free_port
 
 pytestmark = pytest.mark.integration
 
@@ -339,14 +339,8 @@ def test_run_lineups_are_recorded_and_exposure_counts_them(store, seeded, slate_
         store.record_run(f"{tag}-c", slate_id, [(0, 1, 2, 3, 4)])  # five drivers is no lineup
 
 
-def _dead_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def test_a_dead_server_raises_store_unavailable():
-    dead = GraphStore(f"bolt://127.0.0.1:{_dead_port()}", timeout_seconds=1.0)
+    dead = GraphStore(f"bolt://127.0.0.1:{free_port()}", timeout_seconds=1.0)
     try:
         with pytest.raises(StoreUnavailable) as ping_error:
             dead.ping()
