@@ -7,10 +7,13 @@ such as `[click me](javascript:alert(1))` shows as those characters, never as a 
 
 from __future__ import annotations
 
+import contextvars
+import queue
+import threading
 from collections.abc import Mapping
 from typing import Any, TypeVar, get_args, get_origin
-from uuid import UUID
 
+from prefect import get_run_logger
 from prefect.artifacts import (
     create_markdown_artifact,
     create_progress_artifact,
@@ -26,13 +29,50 @@ M = TypeVar("M", bound=BaseModel)
 
 
 class RunProgress:
-    """A progress artifact moved stage by stage; keyed by run id so the UI groups a job's retries."""
+    """A progress artifact moved stage by stage; keyed by run id so the UI groups a job's retries.
+
+    Every move is a call to the Prefect server, which a loaded server answers in tenths of a second: the moves
+    go out from a thread of their own, in order, so the run's stages never wait on them, and a move still
+    queued when a newer one arrives is skipped. Best effort, like the job's stage in Redis: a server that
+    does not answer costs the UI its progress bar, not the run. `close` sends what is queued.
+    """
 
     def __init__(self, run_id: str):
-        self.artifact: UUID = create_progress_artifact(0.0, key=f"progress-{run_id}", description="stage: start")
+        self._moves: queue.SimpleQueue[tuple[str, float] | None] = queue.SimpleQueue()
+        # A copy of the flow run's context, so the artifact belongs to the run and the thread can log to it.
+        context = contextvars.copy_context()
+        self._thread = threading.Thread(target=context.run, args=(self._publish, run_id), name="pitwall-progress",
+                                        daemon=True)
+        self._thread.start()
 
     def update(self, stage: str, progress: float) -> None:
-        update_progress_artifact(self.artifact, round(progress * 100, 1), description=f"stage: {stage}")
+        self._moves.put((stage, progress))
+
+    def close(self, timeout: float = 30.0) -> None:
+        self._moves.put(None)
+        self._thread.join(timeout)
+
+    def _publish(self, run_id: str) -> None:
+        try:
+            artifact = create_progress_artifact(0.0, key=f"progress-{run_id}", description="stage: start")
+            closed = False
+            while not closed:
+                moves = self._queued()
+                closed = None in moves
+                # Only the newest move matters: the older ones are already out of date.
+                latest = next((move for move in reversed(moves) if move is not None), None)
+                if latest is not None:
+                    stage, progress = latest
+                    update_progress_artifact(artifact, round(progress * 100, 1), description=f"stage: {stage}")
+        except Exception as exc:  # noqa: BLE001 - best effort: the run goes on without its progress bar
+            get_run_logger().warning("run %s: progress artifact not updated: %s", run_id, exc)
+
+    def _queued(self) -> list[tuple[str, float] | None]:
+        """Every move queued by now, waiting for the first; None marks `close`."""
+        moves = [self._moves.get()]
+        while not self._moves.empty():
+            moves.append(self._moves.get())
+        return moves
 
 
 def publish_result(run_id: str, result: RunResult | Mapping[str, Any]) -> None:

@@ -1,6 +1,6 @@
 """The `optimize-slate` flow: one job from its request in Redis to its portfolio in Redis.
 
-start → load slate → calibrate → scenarios in shards → solve → evaluate → lineage → result → persist.
+start → load slate → calibrate → scenarios in shards → solve → evaluate (and lineage beside it) → result → persist.
 With an entries file, solve and evaluate run once per contest of it, in file order (a later contest's
 exposure can depend on the earlier ones' lineups), and the result carries the file filled.
 Calibration is cached across runs under the slate, the history's fingerprint and the domain code
@@ -14,8 +14,10 @@ The shards run on Prefect's thread pool, or on a Dask cluster when PITWALL_DASK_
 
 from __future__ import annotations
 
+import contextvars
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -93,11 +95,17 @@ def optimize_slate(run_id: str) -> dict[str, Any]:
 
     begin("evaluate", 0.75)
     contests = [plan.config for plan in plans] or [request.contest]
-    metrics = [evaluate(slate, model, solution, contest, config.seed) for solution, contest in zip(solutions, contests)]
-
-    begin("lineage", 0.9)
     lineups = np.concatenate([solution.portfolio.lineups for solution in solutions])
-    slate_id = record_lineage(run_id, slate, request.slate_id, lineups)
+    # The lineage waits on Neo4j, the evaluation on the cores: the lineage is written beside the evaluation
+    # (in a thread of this process whatever the task runner, in a copy of the run's context so it is a task
+    # run of this flow run), and its stage is what is left of it once the evaluation is done.
+    with ThreadPoolExecutor(1, thread_name_prefix="pitwall-lineage") as beside:
+        lineage = beside.submit(contextvars.copy_context().run, record_lineage, run_id, slate, request.slate_id,
+                                lineups)
+        metrics = [evaluate(slate, model, solution, contest, config.seed)
+                   for solution, contest in zip(solutions, contests)]
+        begin("lineage", 0.9)
+        slate_id = lineage.result()
 
     begin("persist", 0.95)
     if plans:
@@ -109,6 +117,7 @@ def optimize_slate(run_id: str) -> dict[str, Any]:
     publish_result(run_id, result)
     persist_result(run_id, result)
     progress.update("done", 1.0)
+    progress.close()
     log.info("run %s: %d lineups, out-of-sample ROI %.3f", run_id, len(result.lineups), metrics[0].roi)
     return {"run_id": run_id, "lineups": len(result.lineups), "roi": metrics[0].roi}
 

@@ -9,6 +9,7 @@ they were sent (it is data, not markup).
 from __future__ import annotations
 
 import json
+import time
 
 import httpx
 import pytest
@@ -31,6 +32,18 @@ def _artifacts(flow_run_id: str) -> list:
         )
 
 
+def _progress_ends_done(artifacts: list, flow_run_id: str) -> None:
+    """The progress bar moves from a thread of its own after the job completes: it ends at 100, stage done."""
+    deadline = time.monotonic() + 30
+    while True:
+        progress = [a for a in artifacts if a.type == "progress"]
+        if progress and progress[0].data == 100 or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+        artifacts = _artifacts(flow_run_id)
+    assert [(a.data, a.description) for a in progress] == [(100, "stage: done")]
+
+
 def test_hostile_names_reach_the_artifacts_escaped(api: httpx.Client) -> None:
     body = inline_request()
     body["drivers"][0]["name"] = LINK
@@ -46,6 +59,7 @@ def test_hostile_names_reach_the_artifacts_escaped(api: httpx.Client) -> None:
     assert result["slate"]["track"] == IMG  # the API returns the data as it was sent
 
     artifacts = _artifacts(job["flow_run_id"])
+    _progress_ends_done(artifacts, job["flow_run_id"])
     by_key = {a.key.rsplit("-", 1)[0] if a.key else a.type: a for a in artifacts}
     assert {"portfolio", "exposures", "contest"} <= by_key.keys(), [a.key for a in artifacts]
 

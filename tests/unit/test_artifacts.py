@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 
 import pytest
 
@@ -62,3 +63,18 @@ def test_the_markdown_heading_is_one_line_with_the_escaped_track(published: list
     heading = markdown.splitlines()[0]
     assert heading == f"# Portfolio for {escape_markdown(IMG)} ({escape_markdown('`Cup` # injected')}, 2024\\-11\\-10)"
     assert "# injected" not in markdown.splitlines()[1:]
+
+
+def test_progress_moves_queued_behind_a_slow_server_coalesce_to_the_newest(monkeypatch: pytest.MonkeyPatch) -> None:
+    server_answers = threading.Event()
+    sent: list[tuple[float, str]] = []
+    monkeypatch.setattr(artifacts, "create_progress_artifact",
+                        lambda progress, key, description: server_answers.wait(5) and "artifact-id")
+    monkeypatch.setattr(artifacts, "update_progress_artifact",
+                        lambda artifact, progress, description: sent.append((progress, description)))
+    progress = artifacts.RunProgress("abc123")
+    for share, stage in [(0.05, "load-slate"), (0.45, "solve"), (0.95, "persist"), (1.0, "done")]:
+        progress.update(stage, share)  # returns at once, the server still busy with the artifact's creation
+    server_answers.set()
+    progress.close()
+    assert sent == [(100.0, "stage: done")]
