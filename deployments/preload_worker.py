@@ -54,15 +54,16 @@ PRELOAD = ("prefect.engine", "prefect.flow_engine", "prefect.task_engine", "pref
 
 
 def preload() -> None:
-    """Import what a flow run of pitwall imports, and load the compiled loops, once for every run."""
+    """Import what a flow run of pitwall imports, and run the solver's compiled loops (loading their code), once
+    for every run."""
     import importlib
 
     sys.path.insert(0, str(ROOT))
     for module in PRELOAD:
         importlib.import_module(module)
-    from pitwall import kernels
+    from pitwall.exercise import exercise_all
 
-    kernels.warm_up()
+    exercise_all()
 
 
 def peer_allowed(conn: socket.socket, worker: int) -> bool:

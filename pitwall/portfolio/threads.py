@@ -32,3 +32,11 @@ def _in_threads(work: Callable[[slice], object], chunks: Iterable[slice]) -> lis
     if THREADS == 1 or len(chunks) == 1:
         return [work(at) for at in chunks]
     return list(_threads().map(work, chunks))
+
+
+def release() -> None:
+    """End the pool's threads, if it has any: a process about to fork must hold no Python thread (a fork
+    copies the locks they hold, not them). The next chunked stage starts a new pool."""
+    if _threads.cache_info().currsize:
+        _threads().shutdown(wait=True)
+        _threads.cache_clear()
