@@ -8,7 +8,10 @@ COPY tasks ./tasks
 COPY service ./service
 COPY deployments ./deployments
 COPY prefect.yaml ./
-RUN pip install --no-cache-dir . && useradd --create-home pitwall
+# The solver's loops compiled into the image (numba's cache beside the installed package), so no job
+# and no worker start compiles them.
+RUN pip install --no-cache-dir . && python -c "from pitwall.exercise import exercise_all; exercise_all()" \
+    && useradd --create-home pitwall
 USER pitwall
 ENV PITWALL_HOME=/app PREFECT_SERVER_ANALYTICS_ENABLED=false
 EXPOSE 8000

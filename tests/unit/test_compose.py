@@ -180,6 +180,18 @@ def test_more_than_one_worker_polls_the_pool_and_they_share_results(compose: dic
     assert worker["environment"]["PREFECT_RESULTS_PERSIST_BY_DEFAULT"] == "true"
 
 
+
+def test_workers_fork_flow_runs_from_a_preloaded_server(compose: dict[str, Any]) -> None:
+    """As the local stack's default worker: the pool's command set to the launcher, then the fork server's
+    worker, which becomes `prefect worker start` with the same arguments (the health server among them)."""
+    shell, flag, script = compose["services"]["worker"]["command"]
+    assert (shell, flag) == ("sh", "-c")
+    set_pool, start = script.split(" && ")
+    assert set_pool.split() == ["python", "deployments/work_pool.py", "pitwall", "preload"]
+    assert start.split() == ["exec", "python", "deployments/preload_worker.py", "--pool", "pitwall", "--with-healthcheck"]
+    assert (ROOT / "deployments/preload_worker.py").exists() and (ROOT / "deployments/work_pool.py").exists()
+
+
 PREFECT_CLIENTS = ("register", "worker", "api", "dask-worker")
 
 
