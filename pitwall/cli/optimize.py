@@ -27,8 +27,6 @@ from typing import Annotated
 import numpy as np
 import typer
 from pydantic import ValidationError
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from pitwall.cli import AliasesOpt, StrictNamesOpt, app, named_track_types
 from pitwall.contest import DEFAULT_STYLE, ContestError, FieldStyle, Metrics, PayoutTable
@@ -225,6 +223,17 @@ def _payout(entries: int, entry_fee: float, payout_path: Path | None) -> PayoutT
         raise _fail(str(error)) from None
 
 
+def _progress():
+    """The bars on stderr; rich is imported only when they are shown (a --quiet run never needs it)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(
+        TextColumn("{task.description:<10}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(), console=Console(stderr=True), transient=True,
+    )
+
+
 class _Stages:
     """Stage timings, and a progress bar per long stage on stderr unless quiet."""
 
@@ -232,10 +241,7 @@ class _Stages:
         self.quiet = quiet
         self.timings: dict[str, float] = {}
         self.started = time.perf_counter()
-        self._progress = None if quiet else Progress(
-            TextColumn("{task.description:<10}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-            TimeElapsedColumn(), console=Console(stderr=True), transient=True,
-        )
+        self._progress = None if quiet else _progress()
 
     def __enter__(self) -> _Stages:
         if self._progress is not None:
