@@ -10,6 +10,11 @@ Same slate, same machine, same run. pitwall is timed three ways:
   imports, history, calibration, simulation, solve and the out-of-sample evaluation (as many held-out
   scenarios as solving ones, the command's default, against the whole simulated contest), with its own
   stage timings and its peak memory (ru_maxrss of that process, from os.wait4);
+- with --reference-tree DIR (pitwall's package from another commit, e.g.
+  `git archive <commit> pitwall | tar -x -C DIR`), the same command run from that code too, alternating
+  with this one, each process's CPU seconds (user + system, from os.wait4) beside its wall seconds, and
+  whether both wrote the same upload CSV; the reference is run once untimed first, so its compiled loops
+  are cached as this checkout's are;
 - the evaluation's contest scoring (`contest_payouts`) on the command's portfolio and held-out scenarios
   against the reference it replaced (bench/reference_scoring.py), side by side, checked to the bit.
 pydfs gets the scenarios' mean points as projections and is timed from loading players to its last lineup.
@@ -40,16 +45,22 @@ from pitwall.slate import salaries_csv
 GIB = 1024**3
 
 
-def command(race, n_scenarios: int, n_lineups: int, folder: Path) -> dict:
-    """`pitwall optimize` on the race's slate as a subprocess: wall seconds, its stage timings and lineups, and
-    its peak resident memory in bytes."""
+def command(race, n_scenarios: int, n_lineups: int, folder: Path, tree: Path | None = None) -> dict:
+    """`pitwall optimize` on the race's slate as a subprocess (from this checkout, or the package in `tree`):
+    wall and CPU seconds, its stage timings, lineups and upload CSV, and its peak resident memory in bytes."""
     slate = race.slate
     slate_csv = folder / "slate.csv"
     slate_csv.write_text(salaries_csv(slate))
     summary = folder / "summary.json"
-    argv = [str(ROOT / ".venv/bin/pitwall"), "optimize", "--slate", str(slate_csv), "--track", slate.track,
+    upload = folder / "upload.csv"
+    start = [str(ROOT / ".venv/bin/pitwall")]
+    if tree is not None:
+        start = [str(ROOT / ".venv/bin/python"), "-c",
+                 f"import sys; sys.path.insert(0, {str(tree)!r}); sys.argv[0] = 'pitwall'; "
+                 "from pitwall.cli import app; app()"]
+    argv = [*start, "optimize", "--slate", str(slate_csv), "--track", slate.track,
             "--date", slate.date.isoformat(), "--laps", str(slate.laps), "--series", slate.series,
-            "--out", str(folder / "upload.csv"), "--lineups", str(n_lineups), "--max-exposure", "0.5",
+            "--out", str(upload), "--lineups", str(n_lineups), "--max-exposure", "0.5",
             "--max-overlap", "4", "--scenarios", str(n_scenarios), "--quiet", "--json", str(summary)]
     began = time.perf_counter()
     process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -63,7 +74,8 @@ def command(race, n_scenarios: int, n_lineups: int, folder: Path) -> dict:
     index = {name: i for i, name in enumerate(slate.names)}
     lineups = np.array([sorted(index[name] for name in lineup.split(" / ")) for lineup in done["lineups"]])
     # ru_maxrss is in KiB on Linux.
-    return {"seconds": wall, "timings": done["timings"], "peak_bytes": usage.ru_maxrss * 1024, "lineups": lineups,
+    return {"seconds": wall, "cpu": usage.ru_utime + usage.ru_stime, "timings": done["timings"],
+            "peak_bytes": usage.ru_maxrss * 1024, "lineups": lineups, "upload": upload.read_text(),
             "evaluation": done["scenarios"]["evaluate"], "argv": argv}
 
 
@@ -88,6 +100,32 @@ def evaluation_scoring(race, lineups: np.ndarray, n_scenarios: int, seed: int, r
             "field": size, "scenarios": n_scenarios}
 
 
+def side_by_side(runs: list[dict], reference: list[dict], tree: Path | None) -> list[str]:
+    """The command against the reference tree's, run for run: medians of wall and CPU seconds, their
+    ratios, each stage's median, and whether every pair wrote the same upload CSV."""
+    if not reference:
+        return []
+    median = lambda rows, key: float(np.median([r[key] for r in rows]))  # noqa: E731
+    named = ("calibrate", "simulate", "solve", "evaluate")
+
+    def parts(run: dict) -> dict[str, float]:
+        stage = run["timings"]
+        return {"start-up and imports": run["seconds"] - stage["total"],
+                "reading": stage["total"] - sum(stage[name] for name in named),
+                **{name: stage[name] for name in named}}
+
+    split = ", ".join(f"{name} {float(np.median([parts(r)[name] for r in reference])):.2f} → "
+                      f"{float(np.median([parts(r)[name] for r in runs])):.2f}" for name in parts(runs[0]))
+    same = all(a["upload"] == b["upload"] for a in runs for b in reference)
+    return [
+        f"against the reference tree {tree} (alternating, {len(runs)} runs each; median): wall "
+        f"{median(reference, 'seconds'):.2f} → {median(runs, 'seconds'):.2f} s "
+        f"({median(reference, 'seconds') / median(runs, 'seconds'):.2f}×), CPU {median(reference, 'cpu'):.2f} → "
+        f"{median(runs, 'cpu'):.2f} s ({median(reference, 'cpu') / median(runs, 'cpu'):.2f}×); stages (reference → "
+        f"this) {split}; the same upload CSV in every run: {'yes' if same else 'NO'}",
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--date", default="2024-05-27")
@@ -97,6 +135,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="pitwall solves (the median is reported)")
     parser.add_argument("--command-runs", type=int, default=1, help="runs of the whole command (the median is reported)")
     parser.add_argument("--scoring-rounds", type=int, default=3, help="rounds of the evaluation's scoring, now and before")
+    parser.add_argument("--reference-tree", type=Path, help="a directory holding pitwall's package from another "
+                        "commit: its command is run beside this one's, alternating (--command-runs each)")
     args = parser.parse_args()
 
     race = past_race(History.from_csv(), args.date, args.track)
@@ -112,8 +152,14 @@ def main() -> None:
         portfolio = solve(points, slate.salaries, controls, payout=PayoutTable.gpp(), seed=7)
         solves.append(time.perf_counter() - began)
     pitwall_seconds = float(np.median(solves))
+    runs, reference = [], []
     with tempfile.TemporaryDirectory(prefix="pitwall-speed-") as folder:
-        runs = [command(race, args.scenarios, args.lineups, Path(folder)) for _ in range(args.command_runs)]
+        if args.reference_tree is not None:
+            command(race, args.scenarios, args.lineups, Path(folder), args.reference_tree)  # untimed: caches its loops
+        for _ in range(args.command_runs):
+            runs.append(command(race, args.scenarios, args.lineups, Path(folder)))
+            if args.reference_tree is not None:
+                reference.append(command(race, args.scenarios, args.lineups, Path(folder), args.reference_tree))
     whole = sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2]
     scoring = evaluation_scoring(race, whole["lineups"], whole["evaluation"]["count"], 7, args.scoring_rounds)
     theirs, pydfs_seconds = pydfs(slate, points.mean(axis=0), args.lineups, 0.5, 4)
@@ -121,6 +167,7 @@ def main() -> None:
     stages = whole["timings"]
     start_up = whole["seconds"] - stages["total"]
     peak = max(r["peak_bytes"] for r in runs)
+    cpu = [r["cpu"] for r in runs]
     rows = [
         ["pitwall solve (scenario objective)", f"{pitwall_seconds:.2f}", f"{pydfs_seconds / pitwall_seconds:.1f}×"],
         ["pitwall simulate + solve", f"{simulate_seconds + pitwall_seconds:.2f}",
@@ -147,6 +194,9 @@ def main() -> None:
         f"history CSV and the slate {reading:.2f}, {split} (evaluation on {whole['evaluation']['count']:,} held-out "
         "scenarios); "
         f"runs {', '.join(f'{seconds:.2f}' for seconds in (r['seconds'] for r in runs))} s",
+        f"the command's CPU seconds (user + system): median {np.median(cpu):.2f} (runs "
+        f"{', '.join(f'{seconds:.2f}' for seconds in cpu)})",
+        *side_by_side(runs, reference, args.reference_tree),
         f"peak memory of the command (ru_maxrss): {peak / 2**20:,.0f} MiB  (target < 2 GiB: "
         f"{'met' if peak < 2 * GIB else 'MISSED'})",
         f"evaluation's contest scoring ({scoring['scenarios']:,} scenarios × {len(whole['lineups'])} lineups against "
@@ -166,6 +216,11 @@ def main() -> None:
         "ratio": pydfs_seconds / pitwall_seconds,
         "solver_stages": portfolio.timings,
         "command_seconds": [r["seconds"] for r in runs],
+        "command_cpu_seconds": [r["cpu"] for r in runs],
+        "reference_tree": str(args.reference_tree) if args.reference_tree else None,
+        "reference_command_seconds": [r["seconds"] for r in reference],
+        "reference_command_cpu_seconds": [r["cpu"] for r in reference],
+        "reference_command_stages": [r["timings"] for r in reference],
         "command_stages": [r["timings"] for r in runs],
         "command_peak_bytes": [r["peak_bytes"] for r in runs],
         "whole_ratio": pydfs_seconds / whole["seconds"],

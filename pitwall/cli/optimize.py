@@ -27,8 +27,6 @@ from typing import Annotated
 import numpy as np
 import typer
 from pydantic import ValidationError
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from pitwall.cli import AliasesOpt, StrictNamesOpt, app, named_track_types
 from pitwall.contest import DEFAULT_STYLE, ContestError, FieldStyle, Metrics, PayoutTable
@@ -56,7 +54,9 @@ from pitwall.dkentries import slate_mismatch
 from pitwall.slate import Slate, SlateError, load_slate, read_aliases, read_upload
 from pitwall.tracks import UnknownTrack
 
-# Shards the solving scenarios are drawn in, so the bar can move (the same rows as one draw).
+# Shards the solving scenarios are drawn in, so the bar can move (the same rows as one draw). Shards of
+# 1,000 rows cut across the simulator's blocks of 1,024, which are then drawn twice: a --quiet run, with no
+# bar to move, draws them in one.
 SIMULATION_STEPS = 10
 
 
@@ -225,6 +225,17 @@ def _payout(entries: int, entry_fee: float, payout_path: Path | None) -> PayoutT
         raise _fail(str(error)) from None
 
 
+def _progress():
+    """The bars on stderr; rich is imported only when they are shown (a --quiet run never needs it)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(
+        TextColumn("{task.description:<10}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(), console=Console(stderr=True), transient=True,
+    )
+
+
 class _Stages:
     """Stage timings, and a progress bar per long stage on stderr unless quiet."""
 
@@ -232,10 +243,7 @@ class _Stages:
         self.quiet = quiet
         self.timings: dict[str, float] = {}
         self.started = time.perf_counter()
-        self._progress = None if quiet else Progress(
-            TextColumn("{task.description:<10}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-            TimeElapsedColumn(), console=Console(stderr=True), transient=True,
-        )
+        self._progress = None if quiet else _progress()
 
     def __enter__(self) -> _Stages:
         if self._progress is not None:
@@ -274,7 +282,8 @@ def _evaluation(slate: Slate, model: RaceModel, lineups, n_scenarios: int, seed:
                 payout: PayoutTable, stages: _Stages, pull: np.ndarray | None = None) -> Metrics:
     """Score lineups on scenarios and a field drawn from the evaluation seed (the evaluate step)."""
     with stages.stage("evaluate", SIMULATION_STEPS + 1) as advance:
-        return evaluate_lineups(model, lineups, slate, payout, style, seed, n_scenarios, progress=advance, pull=pull)
+        return evaluate_lineups(model, lineups, slate, payout, style, seed, n_scenarios,
+                                progress=None if stages.quiet else advance, pull=pull)
 
 
 def _emit(summary: dict, json_path: Path | None) -> None:
@@ -305,7 +314,7 @@ def _run(
     with stages.stage("project"):
         model, warnings = apply_projections(model, slate, projections_csv, scenarios, seed)
     with stages.stage("simulate", SIMULATION_STEPS) as advance:
-        steps = min(SIMULATION_STEPS, scenarios)
+        steps = 1 if stages.quiet else min(SIMULATION_STEPS, scenarios)
         shards = []
         for shard in range(steps):
             shards.append(simulate_shard(model, scenarios, seed, shard, steps))
@@ -330,7 +339,7 @@ def _run_entries(
     with stages.stage("project"):
         model, warnings = apply_projections(model, slate, projections_csv, scenarios, seed)
     with stages.stage("simulate", SIMULATION_STEPS) as advance:
-        steps = min(SIMULATION_STEPS, scenarios)
+        steps = 1 if stages.quiet else min(SIMULATION_STEPS, scenarios)
         shards = [simulate_shard(model, scenarios, seed, shard, steps) for shard in range(steps)]
         advance(steps, steps)
     total = sum(plan.n_lineups for plan in plans)

@@ -107,34 +107,45 @@ def contest_payouts(
         by_scenario = steps[part].astype(np.float32)
         ours = by_scenario @ holds_ours  # c × n
         everyone = by_scenario @ holds_field  # c × F
-        theirs = everyone
-        if contenders < field.size:
-            theirs = np.partition(everyone, field.size - contenders, axis=1)[:, field.size - contenders :]
-        theirs = np.sort(theirs, axis=1)
-        # Opponents tied with the last contender but left out still share its places.
+        # Partitioned and sorted in place (a scenario's scores only move within its row): no copy of the
+        # field's scores, the bulk of the memory traffic.
+        cut = field.size - contenders
+        if cut > 0:
+            everyone.partition(cut, axis=1)
+        theirs = everyone[:, cut:]
+        theirs.sort(axis=1)
+        # Opponents tied with the last contender but left out (all below the cut) still share its places.
         line = theirs[:, :1]
-        left_out = (everyone == line).sum(axis=1) - (theirs == line).sum(axis=1)
+        left_out = (everyone[:, :cut] == line).sum(axis=1)
         width, ranked = theirs.shape
         # One sorted axis for all scenarios: offset each scenario's scores past the last.
         low = int(min(theirs.min(), ours.min()))
         span = int(max(theirs.max(), ours.max())) - low + 1
         offset = (np.arange(width, dtype=np.int64) * span)[:, None]
         keys = (theirs.astype(np.int64) - low + offset).ravel()
-        query = ours.astype(np.int64) - low + offset  # c × n, sorted scenario by scenario
+        # Our lineups in score order within each scenario (and so in one ascending run over the chunk): a
+        # binary search of ascending queries starts where the last one ended, and the prize look-up walks
+        # the payout table in order too; every value is computed for its own lineup and put back at the end.
+        order = np.argsort(ours, axis=1)
+        ours = np.take_along_axis(ours, order, axis=1)
+        query = (ours.astype(np.int64) - low + offset).ravel()
         first_of = np.arange(width)[:, None] * ranked
-        below_or_equal = np.searchsorted(keys, query, side="right") - first_of
-        strictly_below = np.searchsorted(keys, query, side="left") - first_of
+        below_or_equal = np.searchsorted(keys, query, side="right").reshape(width, n) - first_of
+        strictly_below = np.searchsorted(keys, query, side="left").reshape(width, n) - first_of
         field_ahead = weight * (ranked - below_or_equal)
         field_ahead[below_or_equal == 0] = opponents  # under every contender: past the paid places
         field_tied = weight * (below_or_equal - strictly_below + (ours == line) * left_out[:, None])
-        ours_sorted = np.sort(query, axis=1).ravel()
         first_ours = np.arange(width)[:, None] * n
-        own_at_most = np.searchsorted(ours_sorted, query, side="right") - first_ours
-        own_below = np.searchsorted(ours_sorted, query, side="left") - first_ours
+        own_at_most = np.searchsorted(query, query, side="right").reshape(width, n) - first_ours
+        own_below = np.searchsorted(query, query, side="left").reshape(width, n) - first_ours
         own_ahead = n - own_at_most
         own_tied = own_at_most - own_below  # itself included
-        ahead[:, part] = (field_ahead + own_ahead).T
-        prize[:, part] = payout.share(field_ahead + own_ahead, field_tied + own_tied).T
+        places = field_ahead + own_ahead
+        prizes = payout.share(places, field_tied + own_tied)
+        for into, value in ((ahead, places), (prize, prizes)):
+            back = np.empty_like(value)
+            np.put_along_axis(back, order, value, axis=1)
+            into[:, part] = back.T
 
     chunks = [slice(start, min(start + chunk, n_scenarios)) for start in range(0, n_scenarios, chunk)]
     if THREADS == 1 or len(chunks) == 1:

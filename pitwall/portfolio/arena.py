@@ -59,7 +59,8 @@ class _Arena:
         theirs = self.scores(field.lineups)  # S × F
         n_field = theirs.shape[1]
         contenders = min(n_field, int(math.ceil(payout.paid_places / self.weight)) + 1)
-        best_field = -np.sort(-np.partition(theirs, n_field - contenders, axis=1)[:, n_field - contenders :], axis=1)
+        theirs.partition(n_field - contenders, axis=1)  # in place: a copy would be the field's whole scores
+        best_field = -np.sort(-theirs[:, n_field - contenders :], axis=1)
         base = best_field[:, -1].astype(np.float64)
         if contenders == n_field:
             base = np.minimum(base, points.min(axis=1) * ROSTER_SIZE) - 1

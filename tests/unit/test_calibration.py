@@ -144,3 +144,53 @@ def test_loop_orders_rank_each_race_best_first(history):
     rating[history.races[1].rows.start] = np.nan
     _, owner = _loop_order_groups(history, races, rating, higher_is_better=True)
     assert owner == [0, 2]
+
+
+def _same_model(a, b) -> None:
+    for name, mine in vars(a).items():
+        theirs = getattr(b, name)
+        if isinstance(mine, np.ndarray):
+            assert mine.dtype == theirs.dtype and np.array_equal(mine, theirs), name
+        else:
+            assert mine == theirs, name
+
+
+@pytest.mark.parametrize("series, date, track", [
+    ("Cup", DATE, TRACK),
+    ("Cup", dt.date(2024, 5, 27), "Charlotte Motor Speedway"),
+    ("Trucks", dt.date(2023, 3, 4), "Las Vegas Motor Speedway"),
+])
+def test_the_fit_without_scipy_optimize_gives_the_same_race_model_to_the_bit(history, series, date, track, monkeypatch):
+    from pitwall import calibration
+
+    assert calibration._setulb() is not None  # the pinned scipy: the compiled step is loaded on its own
+    slate, _ = slate_from_race(history, series, date, track)
+    # The last entry swapped for a driver of another series only, so the newcomer prior's fit runs too.
+    before = history.date < np.datetime64(date)
+    own = set(history.driver[before & (history.series == series)].tolist())
+    other = next(n for n in history.driver[before & (history.series != series)][::-1].tolist() if n not in own)
+    newcomer = Entry(other, 888_888, 4600, slate.entries[-1].start)
+    slate = Slate(slate.track, slate.date, slate.laps, slate.entries[:-1] + (newcomer,), track_type=slate.track_type,
+                  series=series)
+    ours = calibrate(history, slate)
+    assert [n.driver for n in ours.newcomers] == [other] and "results" in ours.newcomers[0].reason
+    monkeypatch.setattr(calibration, "_setulb", lambda: None)  # scipy.optimize.minimize
+    _same_model(ours, calibrate(history, slate))
+
+
+def test_the_fit_stops_at_maxiter_where_scipy_does():
+    from scipy.optimize import minimize
+
+    from pitwall.calibration import _lbfgsb
+
+    rng = np.random.default_rng(3)
+    a = rng.normal(size=(30, 30))
+    hessian, b = a @ a.T + np.eye(30), rng.normal(size=30)
+
+    def objective(x):
+        return float(0.5 * x @ hessian @ x - b @ x), hessian @ x - b
+
+    for maxiter in (3, 300):
+        theirs = minimize(objective, np.zeros(30), jac=True, method="L-BFGS-B", options={"maxiter": maxiter})
+        assert np.array_equal(_lbfgsb(objective, np.zeros(30), maxiter=maxiter), theirs.x)
+    assert theirs.nit < 300 and theirs.success  # converged before the cap, as the fits do
