@@ -33,13 +33,8 @@ type's.
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import importlib.machinery
-import importlib.util
-import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
@@ -158,82 +153,12 @@ def fit_plackett_luce(
         grad_coef -= feature_precision * coef
         return -total, -np.concatenate([grad_value, grad_coef])
 
-    x = _lbfgsb(objective, np.zeros(n_items + k), maxiter=300)
-    return x[:n_items], x[n_items:]
+    # Imported here: a run whose calibration comes from the cache never loads scipy.optimize (~10% of a
+    # flow process's imports, bench/latency.py).
+    from scipy.optimize import minimize
 
-
-# The scipy release whose L-BFGS-B driver `_lbfgsb` repeats step for step (pinned in pyproject.toml).
-LBFGSB_SCIPY = "1.17.1"
-
-
-@functools.cache
-def _setulb() -> Callable | None:
-    """scipy's compiled L-BFGS-B step, loaded on its own: importing scipy.optimize for it costs 0.8–1.1 s
-    (scipy.linalg, sparse, spatial, fft, …), most of a calibration and a tenth of the whole `pitwall
-    optimize` command. None (and scipy.optimize.minimize is used) for another scipy, whose driver may differ."""
-    import scipy
-
-    if scipy.__version__ != LBFGSB_SCIPY:
-        return None
-    loaded = sys.modules.get("scipy.optimize._lbfgsb")
-    if loaded is not None:
-        return loaded.setulb
-    folder = Path(scipy.__file__).parent / "optimize"
-    for suffix in importlib.machinery.EXTENSION_SUFFIXES:
-        spec = importlib.util.spec_from_file_location("scipy.optimize._lbfgsb", folder / f"_lbfgsb{suffix}")
-        if spec is not None and spec.loader is not None and (folder / f"_lbfgsb{suffix}").exists():
-            module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
-            return module.setulb
-    return None
-
-
-def _lbfgsb(objective: Callable[[np.ndarray], tuple[float, np.ndarray]], x0: np.ndarray, *, maxiter: int) -> np.ndarray:
-    """`scipy.optimize.minimize(objective, x0, jac=True, method="L-BFGS-B", options={"maxiter": maxiter}).x`,
-    unbounded, with scipy's defaults: the same calls of the same compiled step with the same values, so the
-    same point to the bit (tests/unit/test_calibration.py compares them), without importing scipy.optimize."""
-    setulb = _setulb()
-    if setulb is None:
-        from scipy.optimize import minimize
-
-        return minimize(objective, x0, jac=True, method="L-BFGS-B", options={"maxiter": maxiter}).x
-    m, maxls, maxfun = 10, 20, 15000
-    factr = 2.2204460492503131e-09 / np.finfo(float).eps
-    pgtol = 1e-5
-    x = np.array(np.asarray(x0, dtype=np.float64).ravel(), dtype=np.float64)
-    n = len(x)
-    # scipy evaluates the objective at x0 before the first step, then only where the point moved.
-    at = x.copy()
-    value, gradient = objective(np.copy(at))
-    evaluations = 1
-    nbd = np.zeros(n, np.int32)
-    low, high = np.zeros(n, np.float64), np.zeros(n, np.float64)
-    f = np.array(0.0, dtype=np.float64)
-    g = np.zeros((n,), dtype=np.float64)
-    wa = np.zeros(2 * m * n + 5 * n + 11 * m * m + 8 * m, np.float64)
-    iwa = np.zeros(3 * n, dtype=np.int32)
-    task = np.zeros(2, dtype=np.int32)
-    ln_task = np.zeros(2, dtype=np.int32)
-    lsave = np.zeros(4, dtype=np.int32)
-    isave = np.zeros(44, dtype=np.int32)
-    dsave = np.zeros(29, dtype=np.float64)
-    iterations = 0
-    while True:
-        g = g.astype(np.float64)
-        setulb(m, x, low, high, nbd, f, g, factr, pgtol, wa, iwa, task, lsave, isave, dsave, maxls, ln_task)
-        if task[0] == 3:  # evaluate at x
-            if not np.array_equal(x, at):
-                at = np.asarray(x).astype(np.float64)
-                value, gradient = objective(np.copy(at))
-                evaluations += 1
-            f, g = value, np.atleast_1d(gradient)
-        elif task[0] == 1:  # a new iterate
-            iterations += 1
-            if iterations >= maxiter or evaluations > maxfun:
-                task[0], task[1] = 5, (504 if iterations >= maxiter else 502)
-        else:
-            break
-    return x
+    result = minimize(objective, np.zeros(n_items + k), jac=True, method="L-BFGS-B", options={"maxiter": 300})
+    return result.x[:n_items], result.x[n_items:]
 
 
 def _race_groups(history: History, race_ids: np.ndarray) -> tuple[list[np.ndarray], list[int]]:
