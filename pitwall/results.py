@@ -25,10 +25,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import functools
-import gc
-import operator
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -286,145 +284,24 @@ def read_results(
     `unknown_tracks`: "keep" keeps such races without a type, "skip" leaves them out (listed in
     `skipped`), "error" raises `UnknownTrackTypes` naming every such venue.
     """
-    parsed = _csv_parsed(source) if isinstance(source, (str, Path)) else _parsed(_numbered(source))
     rejected: list[RejectedRow] = []
     by_race: dict[tuple[str, dt.date, str], list[ResultRow]] = defaultdict(list)
     seen: dict[tuple, int] = {}
     rows_read = 0
-    for line, row, fingerprint in parsed:
+    for line, raw in _numbered(source):
         rows_read += 1
-        if isinstance(row, str):
-            rejected.append(RejectedRow(line, row))
+        try:
+            row = parse_row(raw, line)
+        except ValueError as error:
+            rejected.append(RejectedRow(line, str(error)))
             continue
+        fingerprint = tuple(map(raw.get, RESULT_COLUMNS))
         if fingerprint in seen:
             rejected.append(RejectedRow(line, f"duplicate of line {seen[fingerprint]}"))
             continue
         seen[fingerprint] = line
         by_race[row.race_key].append(row)
     return _grouped(by_race, rejected, rows_read, track_types, unknown_tracks)
-
-
-# (line, the row or why it was refused, the row's raw values in RESULT_COLUMNS order to spot a repeat)
-Parsed = Iterator[tuple[int, "ResultRow | str", tuple]]
-
-
-def _parsed(numbered: Iterable[tuple[int, Mapping[str, Any]]]) -> Parsed:
-    """Rows as mappings, each through `parse_row`."""
-    for line, raw in numbered:
-        try:
-            row = parse_row(raw, line)
-        except ValueError as error:
-            yield line, str(error), ()
-            continue
-        yield line, row, tuple(map(raw.get, RESULT_COLUMNS))
-
-
-def _csv_parsed(path: str | Path) -> list[tuple[int, ResultRow | str, tuple]]:
-    """A results CSV as `_parsed(_numbered(path))` reads it (the same rows, lines, messages and repeats) at a
-    fraction of the cost: each column is converted at once, and a row the quick reading does not accept
-    whole (a blank, a `12.0`, a value out of the rules, a short or long row) goes through `parse_row` as a
-    mapping built the way `csv.DictReader` builds it, for its exact message or value.
-
-    The cyclic garbage collector is paused meanwhile: the rows hold no cycles, and its passes, triggered
-    by every few hundred new objects, would walk the growing heap of rows again and again (they cost as
-    much as the reading)."""
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        return list(_csv_columns(path))
-    finally:
-        if paused:
-            gc.enable()
-
-
-def _csv_columns(path: str | Path) -> Parsed:
-    with open(path, newline="", encoding="utf-8-sig") as handle:
-        reader = csv.reader(handle)
-        header = next(reader, None) or []
-        missing = [c for c in REQUIRED_TEXT + REQUIRED_INT if c not in header]
-        if missing:
-            raise ValueError(f"{path}: line 1: missing column(s) {', '.join(missing)}")
-        lines: list[int] = []
-        records: list[list[str]] = []
-        for values in reader:
-            if values:  # DictReader skips blank lines
-                lines.append(reader.line_num)
-                records.append(values)
-    width = len(header)
-    n = len(records)
-    bad = [len(values) != width for values in records]
-    columns = list(zip(*(values if len(values) == width else [""] * width for values in records))) or [()] * width
-    at = {name: i for i, name in enumerate(header)}  # a repeated name reads its last column, as DictReader does
-    name, date_text, series, track, status = (_stripped(columns[at[c]], bad) for c in REQUIRED_TEXT)
-    date = _converted(date_text, _date_text, bad)
-    driver_id, start, finish, laps_led, fastest_lap, laps = (_converted(columns[at[c]], int, bad) for c in REQUIRED_INT)
-    loop_names = [c for c in LOOP_COLUMNS if c in at]
-    loop_values = [_converted(columns[at[c]], int if c in OPTIONAL_INT else float, bad, blank=True) for c in loop_names]
-    loops = [dict(zip(loop_names, row)) if None not in row else {c: v for c, v in zip(loop_names, row) if v is not None}
-             for row in zip(*loop_values)] if loop_names else [{} for _ in range(n)]
-    kinds: list[str | None] = [None] * n
-    if "track_type" in at:
-        checked: dict[str, str | None] = {}
-        for i, given in enumerate(columns[at["track_type"]]):
-            if given not in checked:
-                try:
-                    checked[given] = check_track_type(given) if given.strip() else None
-                except ValueError:
-                    checked[given] = ""  # refused: parse_row words it
-            kinds[i] = checked[given]
-            bad[i] = bad[i] or kinds[i] == ""
-    positions = [at.get(c) for c in RESULT_COLUMNS]
-    if None in positions:
-        def fingerprint(values: list[str]) -> tuple:
-            return tuple(None if j is None else values[j] for j in positions)
-    else:
-        fingerprint = operator.itemgetter(*positions)
-    # A bad row's values may be None: its ResultRow is dropped unread.
-    good = [not b and s >= 1 and f >= 1 and led >= 0 and fast >= 0 and run >= led
-            for b, s, f, led, fast, run in zip(bad, start, finish, laps_led, fastest_lap, laps)]
-    rows = map(ResultRow, lines, name, driver_id, date, series, track, start, finish, fastest_lap, laps_led, laps,
-               map(str.lower, status), kinds, loops)
-    for line, row, values, ok in zip(lines, rows, records, good):
-        if ok:
-            yield line, row, fingerprint(values)
-            continue
-        raw: dict[Any, Any] = dict(zip(header, values))
-        if width < len(values):
-            raw[None] = values[width:]
-        else:
-            for column in header[len(values):]:
-                raw[column] = None
-        yield from _parsed([(line, raw)])
-
-
-def _stripped(column: Sequence[str], bad: list[bool]) -> list[str]:
-    """A required text column trimmed; a row left blank is marked for `parse_row`."""
-    trimmed = list(map(str.strip, column))
-    if "" in trimmed:
-        for i, text in enumerate(trimmed):
-            bad[i] = bad[i] or text == ""
-    return trimmed
-
-
-def _converted(column: Sequence[str], convert: Callable[[str], Any], bad: list[bool], blank: bool = False) -> list:
-    """A column converted at once; a value that does not convert is None and its row is marked for `parse_row`
-    (which also reads a `12.0` in a whole-number column). With `blank`, an empty value is None and fine."""
-    if not (blank and "" in column):
-        try:
-            return list(map(convert, column))
-        except ValueError:
-            pass
-    values: list = []
-    for i, text in enumerate(column):
-        if blank and text == "":
-            values.append(None)
-            continue
-        try:
-            values.append(convert(text))
-        except ValueError:
-            values.append(None)
-            bad[i] = True
-    return values
 
 
 def _grouped(

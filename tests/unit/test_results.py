@@ -3,11 +3,10 @@
 import csv
 import datetime as dt
 
-import numpy as np
 import pytest
 
 from pitwall import results
-from pitwall.history import History, bundled_results
+from pitwall.history import bundled_results
 from pitwall.results import (
     RACE_COLUMNS,
     RESULT_COLUMNS,
@@ -174,65 +173,3 @@ def test_a_missing_loop_value_leaves_the_other_drivers_theirs():
     (race,) = read_race_columns(as_races(rows)).races
     assert [r.loop.get("rating") for r in race.rows] == [120.5, None, 120.5]
     assert race.rows == read_results(rows).races[0].rows
-
-
-def _row_by_row(monkeypatch):
-    """read_results of a path as it read every CSV before: csv.DictReader and parse_row, row by row."""
-    monkeypatch.setattr(results, "_csv_parsed", lambda path: list(results._parsed(results._numbered(path))))
-
-
-def test_the_bundled_csv_reads_to_the_same_history_to_the_bit(monkeypatch):
-    quick = History.from_csv()
-    _row_by_row(monkeypatch)
-    reference = History.from_csv()
-    assert quick._results == reference._results  # every row: line, values, loop data; each race's heats and type
-    assert quick.races == reference.races and quick.merged == reference.merged
-    columns = [name for name, value in vars(reference).items() if isinstance(value, np.ndarray)]
-    assert len(columns) >= 15
-    for name in columns:
-        mine, theirs = getattr(quick, name), getattr(reference, name)
-        assert mine.dtype == theirs.dtype, name
-        assert np.array_equal(mine, theirs, equal_nan=mine.dtype.kind == "f"), name
-
-
-def test_a_messy_csv_reads_as_row_by_row_with_the_same_lines_and_messages(tmp_path, monkeypatch):
-    header = list(RESULT_COLUMNS) + ["track_type"]
-    good = row(driver_name="Clean", driver_id=9, start=5, finish=2) | {"track_type": ""}
-
-    def line(**changes) -> str:
-        values = good | {k: str(v) for k, v in changes.items()}
-        return ",".join(f'"{values[c]}"' if "," in values[c] or "\n" in values[c] else values[c] for c in header)
-
-    lines = [
-        ",".join(header),
-        line(),
-        line(driver_id=10, start="12.0", mid="7.0"),  # spreadsheet-written whole numbers, read
-        line(driver_id=11, status=" Running ", driver_name=" Spaced "),  # trimmed
-        "",  # blank lines, skipped
-        "",
-        line(driver_id=12, finish="first"),  # refused: not a whole number
-        line(driver_id=13, rating=" "),  # a blank loop value is left out
-        line(driver_id=14, laps_led=400),  # refused: more than the laps
-        line(driver_id=15, start=0),  # refused: positions start at 1
-        line(driver_id=16, race_date="March 1"),  # refused: not a date
-        line(driver_id=17, series=" "),  # refused: missing
-        line(driver_id=18, track_type="Road Course"),
-        line(driver_id=19, track_type="oval-ish"),  # refused: no such type
-        line(driver_id=20, avg="fast"),  # refused: not a number
-        line(driver_id=21, driver_name="Two\nLines"),  # a quoted field across lines
-        line(driver_id=22, race_date="2024-03-10"),
-        line(),  # repeats line 2
-        ",".join(line(driver_id=23).split(",")[:10]),  # short: the rest missing
-        line(driver_id=24) + ",extra,cells",  # long: the extra cells ignored
-        line(driver_id=25, fastest_lap=-1),  # refused: negative
-        "",
-    ]
-    path = tmp_path / "results.csv"
-    path.write_text("\n".join(lines))
-    quick = read_results(path)
-    _row_by_row(monkeypatch)
-    reference = read_results(path)
-    assert quick.rejected == reference.rejected
-    assert [r.line for r in reference.rejected] == [7, 9, 10, 11, 12, 14, 15, 19, 20, 22]
-    assert quick.races == reference.races and quick.rows_read == reference.rows_read
-    assert sorted(r.driver_id for race in quick.races for r in race.rows) == [9, 10, 11, 13, 18, 21, 22, 24]
