@@ -152,14 +152,17 @@ class QualityReport:
             f"fitted on {self.train[0]}–{self.train[1]}."
             + (f" Left out for want of a track type: {self._skipped_text()}." if self.skipped else ""),
             "",
-            "| metric | model | start-only baseline | trailing 16-race average | best |",
-            "|---|---:|---:|---:|---|",
+            "| metric | model | start-only baseline | trailing 16-race average | best | model vs start-only "
+            "| model vs trailing |",
+            "|---|---:|---:|---:|---|---:|---:|",
         ]
         for name, sides in self.metrics().items():
             pick = max if name in HIGHER_IS_BETTER else min
             best = pick(sides, key=sides.get)
             naive = f"{sides['naive']:.4f}" if "naive" in sides else ""
-            lines.append(f"| {name} | {sides['model']:.4f} | {sides['baseline']:.4f} | {naive} | {best} |")
+            against_naive = _change(name, sides["model"], sides["naive"]) if "naive" in sides else ""
+            lines.append(f"| {name} | {sides['model']:.4f} | {sides['baseline']:.4f} | {naive} | {best} "
+                         f"| {_change(name, sides['model'], sides['baseline'])} | {against_naive} |")
         lines += [
             "",
             "| track type | races | actual top-leader share | model | baseline | model per-race MAE | baseline per-race MAE |",
@@ -247,3 +250,12 @@ def quality_report(
         if progress is not None:
             progress(number + 1, len(races))
     return report
+
+
+def _change(metric: str, model: float, other: float) -> str:
+    """The model's value against another's as the simulator's targets state it: an error (MAE, Brier,
+    leader share) in percent of the other's (points MAE 8% lower), a score that is better higher (rank
+    correlation, log-likelihood) as the difference (rank correlation 0.05 higher)."""
+    if metric in HIGHER_IS_BETTER:
+        return f"{model - other:+.3f}"
+    return f"{(model - other) / abs(other):+.1%}" if other else ""
