@@ -16,6 +16,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -144,6 +145,9 @@ class Slate:
         return self._index[key]
 
 
+# Every inline request reduces each of its drivers' names a few times, and the names repeat across
+# requests: a cache makes a burst of submissions cheaper.
+@lru_cache(maxsize=8192)
 def normalize_name(name: str) -> str:
     """A driver name reduced for matching: no accents, case, punctuation or suffix."""
     plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()

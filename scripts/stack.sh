@@ -75,6 +75,8 @@ POSTGRES_PORT=${PITWALL_POSTGRES_PORT:-5432}
 POSTGRES_BIN=${PITWALL_POSTGRES_BIN:-/usr/lib/postgresql/15/bin}
 POSTGRES_USER=${PITWALL_POSTGRES_USER:-prefect}
 POSTGRES_PASSWORD=${PITWALL_POSTGRES_PASSWORD:-prefect}
+API_WORKERS=${PITWALL_API_WORKERS:-1}
+[[ $API_WORKERS =~ ^[1-9][0-9]?$ ]] || { echo "PITWALL_API_WORKERS must be a number of processes from 1 to 99, not '$API_WORKERS'" >&2; exit 2; }
 case $WORKER_MODE in
   preload | engine | process) ;;
   *) echo "PITWALL_WORKER_MODE must be preload, engine or process, not '$WORKER_MODE'" >&2; exit 2 ;;
@@ -227,7 +229,10 @@ start_worker() {
 }
 
 start_api() {
-  nohup "$VENV/bin/uvicorn" service.app:app --host 127.0.0.1 --port "$API_PORT" \
+  # PITWALL_API_WORKERS > 1: uvicorn's processes share the port, each with its own dispatcher and
+  # reconcile sweep (jobs are in Redis, so any of them answers for any job); stopping the pid-file
+  # process stops them all.
+  nohup "$VENV/bin/uvicorn" service.app:app --host 127.0.0.1 --port "$API_PORT" --workers "$API_WORKERS" \
     --no-access-log >>"$STACK/api.log" 2>&1 </dev/null &
   echo $! >"$(pidfile api)"
   wait_for api 60 http_ok "http://127.0.0.1:$API_PORT/health"
@@ -239,7 +244,7 @@ where() {
     neo4j) echo "$PITWALL_NEO4J_URI" ;;
     prefect) echo "${PITWALL_PREFECT_API_URL%/api} (UI and API${PREFECT_SERVER_API_AUTH_STRING:+, basic auth})" ;;
     worker) echo "pool ${PITWALL_WORK_POOL:-pitwall}, polling every ${PREFECT_WORKER_QUERY_SECONDS}s, flow runs: $WORKER_MODE" ;;
-    api) echo "http://127.0.0.1:$API_PORT (docs at /docs)" ;;
+    api) echo "http://127.0.0.1:$API_PORT (docs at /docs), $API_WORKERS process(es)" ;;
     postgres) echo "127.0.0.1:$POSTGRES_PORT, database prefect (the Prefect server's)" ;;
   esac
 }

@@ -122,6 +122,18 @@ def test_a_lone_surrogate_is_found_with_its_place_and_named_in_valid_text():
     problem.encode("utf-8")  # the message itself is valid text
 
 
+def test_a_surrogate_beside_what_json_cannot_write_is_still_found():
+    # The quick answer encodes the body as JSON; a tuple key, a set or an object must not hide a surrogate
+    # elsewhere in it, nor make a clean body look bad.
+    from pitwall.text import surrogate_problem
+
+    clean = {"a": (1, "x"), "b": {1, 2}, "c": object(), ("k", 1): "v", 2.5: float("nan")}
+    assert surrogate_problem(clean) is None
+    assert surrogate_problem({**clean, "d": ["ok", ("\udc80",)]}).startswith("d.1.0: ")
+    assert surrogate_problem({("k", 1): "v", "e": "\ud800"}).startswith("e: ")
+    assert surrogate_problem("\udfff") == "body: text holds a lone surrogate (\\udfff), which is not valid Unicode"
+
+
 def test_an_optimize_request_with_a_lone_surrogate_is_refused_before_any_field_is_read():
     import pytest
     from pydantic import ValidationError
