@@ -6,7 +6,7 @@ exposure can depend on the earlier ones' lineups), and the result carries the fi
 Calibration is cached across runs under the slate, the history's fingerprint and the domain code
 (tasks/scenarios.py), so every job of a slate after the first skips it until new results are seeded.
 The body only orders tasks; each task wraps one step of a run (`pitwall.run`), the steps
-`pitwall optimize` calls too.
+`pitwall optimize` calls too (the quick last one, the result document, is called as it is).
 Task results are persisted (PREFECT_RESULTS_PERSIST_BY_DEFAULT in the stack), so an operator's retry
 of a failed run reuses the finished shards (and solved contests) and recomputes only what failed.
 The shards run on Prefect's thread pool, or on a Dask cluster when PITWALL_DASK_ADDRESS names one.
@@ -26,12 +26,13 @@ from prefect import Flow, flow, get_run_logger, unmapped
 from flows.artifacts import RunProgress, publish_result
 from flows.hooks import mirror_state
 from flows.submit import FLOW_RUN_NAME
-from pitwall import kernels
+from pitwall import kernels, run
+from pitwall.dkentries import read_entries
 from pitwall.request import OptimizeRequest
 from pitwall.settings import get_settings
 from tasks.jobs import persist_result, report_stage, start_job
 from tasks.lineage import record_lineage
-from tasks.portfolio import build_entries_result, build_result, evaluate, solve, solve_contest
+from tasks.portfolio import evaluate, solve, solve_contest
 from tasks.scenarios import apply_projections, calibrate_race, generate_scenarios, history_fingerprint
 from tasks.slate import load_slate
 
@@ -72,7 +73,10 @@ def optimize_slate(run_id: str) -> dict[str, Any]:
     begin("calibrate", 0.1)
     model = calibrate_race(slate, request.strict_names, history_fingerprint())
     config = request.scenario_config
-    model, warnings = apply_projections(model, slate, request.projections_csv, config.n_scenarios, config.seed)
+    warnings: tuple[str, ...] = ()
+    # A task run costs the Prefect server states, events and logs: only a request with projections has one.
+    if request.projections_csv:
+        model, warnings = apply_projections(model, slate, request.projections_csv, config.n_scenarios, config.seed)
 
     begin("simulate", 0.2)
     shards = generate_scenarios.map(
@@ -108,11 +112,12 @@ def optimize_slate(run_id: str) -> dict[str, Any]:
         slate_id = lineage.result()
 
     begin("persist", 0.95)
+    # The result document is built here, not in a task of its own: it is quick, and nothing to resume.
     if plans:
-        result = build_entries_result(slate, slate_id, request.entries_csv, plans, solutions, metrics, timings,
-                                      model.newcomers, warnings)
+        result = run.build_entries_result(slate, slate_id, read_entries(request.entries_csv), plans, solutions,
+                                          metrics, timings, model.newcomers, warnings)
     else:
-        result = build_result(slate, slate_id, solutions[0], metrics[0], timings, model.newcomers, warnings)
+        result = run.build_result(slate, slate_id, solutions[0], metrics[0], timings, model.newcomers, warnings)
     # Artifacts first: whoever sees the job complete finds the run's artifacts there too.
     publish_result(run_id, result)
     persist_result(run_id, result)

@@ -1,16 +1,12 @@
-"""Solve the portfolio over the scenarios, judge it on scenarios the solver never saw, build the result."""
+"""Solve the portfolio over the scenarios and judge it on scenarios the solver never saw."""
 
 from __future__ import annotations
 
 import numpy as np
 from prefect import task
-from prefect.cache_policies import NO_CACHE
 
 from pitwall import run
 from pitwall.contest import Metrics
-from pitwall.dkentries import read_entries
-from pitwall.documents import RunResult
-from pitwall.newcomers import Newcomer
 from pitwall.request import ContestConfig, ContestPlan, PortfolioConfig
 from pitwall.run import Solution, controls_for, payout_for
 from pitwall.simulation import RaceModel, Scenarios
@@ -46,23 +42,3 @@ def evaluate(slate: Slate, model: RaceModel, solution: Solution, contest: Contes
     scenarios, drawn from the evaluation seed derived from the run's seed, against the solver's kind of field."""
     return run.evaluate_lineups(model, solution.portfolio.lineups, slate, payout_for(contest), solution.field_style,
                                 seed, contest.evaluation_scenarios, pull=solution.field_pull)
-
-
-@task(name="build-result", cache_policy=NO_CACHE)
-def build_result(
-    slate: Slate, slate_id: str | None, solution: Solution, metrics: Metrics, timings: dict[str, float],
-    newcomers: tuple[Newcomer, ...], warnings: tuple[str, ...] = (),
-) -> RunResult:
-    """The result step (`pitwall.run.build_result`): the document the job answers."""
-    return run.build_result(slate, slate_id, solution, metrics, timings, newcomers, warnings)
-
-
-@task(name="build-entries-result", cache_policy=NO_CACHE)
-def build_entries_result(
-    slate: Slate, slate_id: str | None, entries_csv: str, plans: list[ContestPlan], solutions: list[Solution],
-    metrics: list[Metrics], timings: dict[str, float], newcomers: tuple[Newcomer, ...], warnings: tuple[str, ...] = (),
-) -> RunResult:
-    """The result step with an entries file (`pitwall.run.build_entries_result`): every contest's portfolio
-    and the file filled."""
-    return run.build_entries_result(slate, slate_id, read_entries(entries_csv), plans, solutions, metrics, timings,
-                                    newcomers, warnings)
