@@ -64,11 +64,9 @@ TERMINAL = ("complete", "failed", "cancelled")
 # The flow's task functions (a task run's key is the function's name and a hash) → their stage in the split.
 TASK_STAGES = {"start_job": "start-job", "load_slate": "load-slate", "calibrate_race": "calibrate",
                "apply_projections": "projections", "generate_scenarios": "simulate", "solve": "solve",
-               "evaluate": "evaluate", "record_lineage": "lineage", "build_result": "build-result",
-               "persist_result": "persist"}
+               "evaluate": "evaluate", "record_lineage": "lineage", "persist_result": "persist"}
 ORDER = ("dispatch", "worker poll", "process start", "flow start", "start-job", "load-slate", "calibrate",
-         "projections", "simulate", "solve", "evaluate", "lineage", "build-result", "persist", "between tasks",
-         "seen complete")
+         "projections", "simulate", "solve", "evaluate", "lineage", "persist", "between tasks", "seen complete")
 BEFORE_FIRST_TASK = ("dispatch", "worker poll", "process start", "flow start")
 
 
@@ -121,7 +119,12 @@ def split(prefect: httpx.Client, flow_run_id: str, submitted: float, seen: float
         **{name: end - start for name, (start, end) in spans.items()},
         "seen complete": seen - last_task,
     }
-    out["between tasks"] = (last_task - first_task) - sum(end - start for start, end in spans.values())
+    # The time no task ran (the lineage runs beside the evaluation, so spans overlap).
+    busy, reached = 0.0, first_task
+    for start, end in sorted(spans.values()):
+        busy += max(0.0, end - max(start, reached))
+        reached = max(reached, end)
+    out["between tasks"] = (last_task - first_task) - busy
     return out
 
 
