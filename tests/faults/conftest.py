@@ -21,6 +21,7 @@ from prefect.states import AwaitingRetry
 from tests.conftest import inline_request, wait_for_status, wait_until
 
 _REPORTS: list[tuple[str, list[str]]] = []
+LOG_TAIL_LINES = 40
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
@@ -31,6 +32,17 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
         terminalreporter.write_line(name)
         for line in lines:
             terminalreporter.write_line(f"    {line}")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed fault test shows the end of each service's log: a flake on a CI machine is read from there."""
+    report = yield
+    if report.failed and "PITWALL_STACK_DIR" in os.environ:
+        for log in sorted(stack_dir().glob("*.log")):
+            tail = log.read_text(errors="replace").splitlines()[-LOG_TAIL_LINES:]
+            report.sections.append((f"{log.name} (last {len(tail)} lines)", "\n".join(tail)))
+    return report
 
 
 @pytest.fixture
@@ -145,7 +157,26 @@ def retried(api: httpx.Client, run_id: str, flow_run_id: str, timeout: float = 3
     return wait_for_status(api, run_id, {"complete", "failed", "cancelled"}, timeout=60)
 
 
+def flow_run_story(flow_run_id: str | None) -> str:
+    """Each state the flow run went through, with when and why: what an assertion on a job should say."""
+    if not flow_run_id:
+        return "no flow run"
+    with get_client(sync_client=True) as client:
+        states = client.read_flow_run_states(UUID(flow_run_id))
+    return "; ".join(f"{state.timestamp:%H:%M:%S} {state.name}" + (f" ({state.message})" if state.message else "")
+                     for state in states)
+
+
 def job(api: httpx.Client, run_id: str) -> dict:
     response = api.get(f"/api/v1/jobs/{run_id}")
     assert response.status_code == 200, response.text
     return response.json()
+
+
+def unfinished_job(api: httpx.Client, run_id: str) -> dict:
+    """The job before its fault: one that ended already fails the test, saying how its flow run ended."""
+    current = job(api, run_id)
+    assert current["status"] in ("pending", "running"), (
+        f"job {run_id} {current['status']} before the fault ({current.get('error')}); "
+        f"its flow run: {flow_run_story(current.get('flow_run_id'))}")
+    return current

@@ -10,7 +10,7 @@ import pytest
 
 from pitwall.jobs import status_for_run_state
 from tests.conftest import stack, wait_for_status, wait_until
-from tests.faults.conftest import flow_run, flow_run_states, job, slow_request, unique_seed
+from tests.faults.conftest import flow_run, flow_run_states, slow_request, unfinished_job, unique_seed
 
 pytestmark = pytest.mark.faults
 
@@ -19,8 +19,7 @@ def test_a_run_outlives_a_restart_of_the_prefect_server(api, restores, report):
     run_id = api.post("/api/v1/optimize", json=slow_request(unique_seed())).json()["run_id"]
 
     def working() -> dict | None:
-        current = job(api, run_id)
-        assert current["status"] in ("pending", "running"), current
+        current = unfinished_job(api, run_id)
         return current if current["stage"] in ("simulate", "solve") else None
 
     before = wait_until(working, timeout=180, every=0.1, what="the run to reach the scenarios or the solve")

@@ -17,7 +17,7 @@ import pytest
 
 from tests.conftest import stack, wait_for_status, wait_until
 from tests.faults.conftest import (
-    alive, command, descendants, flow_run, flow_run_states, freeze, job, kill_9, retried, service_pid,
+    alive, command, descendants, flow_run, flow_run_states, freeze, kill_9, retried, service_pid, unfinished_job,
     slow_request, unique_seed,
 )
 
@@ -32,8 +32,7 @@ def _mid_run(api: httpx.Client) -> tuple[str, dict]:
     run_id = api.post("/api/v1/optimize", json=slow_request(unique_seed())).json()["run_id"]
 
     def working() -> dict | None:
-        current = job(api, run_id)
-        assert current["status"] in ("pending", "running"), current
+        current = unfinished_job(api, run_id)
         return current if current["stage"] in ("simulate", "solve", "evaluate") else None
 
     return run_id, wait_until(working, timeout=180, every=0.1, what="the run to reach the scenarios or the solve")
