@@ -292,9 +292,30 @@ status() {
   return $rc
 }
 
+WARM_PID=""
+
+up() {
+  local s
+  for s in "${SERVICES[@]}"; do
+    start "$s"
+    if [ "$s" = neo4j ]; then
+      # A fresh Neo4j compiles each query at its first run (seconds each): the graph runs every query a job
+      # runs while the other services start, so the first job does not pay for it.
+      "$PY" "$ROOT/scripts/warm_graph.py" >"$STACK/neo4j-warm.log" 2>&1 &
+      WARM_PID=$!
+      trap 'if [ -n "$WARM_PID" ]; then kill "$WARM_PID" 2>/dev/null || true; fi' EXIT
+    fi
+  done
+  if [ -n "$WARM_PID" ]; then
+    wait "$WARM_PID" || true
+    WARM_PID=""
+    cat "$STACK/neo4j-warm.log"
+  fi
+}
+
 cmd=${1:-status}
 case $cmd in
-  up) for s in "${SERVICES[@]}"; do start "$s"; done ;;
+  up) up ;;
   down) for ((i = ${#SERVICES[@]} - 1; i >= 0; i--)); do stop "${SERVICES[$i]}"; done ;;
   status) status ;;
   start) start "${2:?service}" ;;

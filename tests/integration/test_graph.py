@@ -24,7 +24,9 @@ from pitwall.run import calibrate_race
 from pitwall.settings import Settings
 from pitwall.slate import Entry, Slate
 from pitwall.stores.errors import StoreUnavailable
-from pitwall.stores.graph import BUNDLED_RESULTS, RESULT_COLUMNS, GraphStore, UnknownSlate
+from pitwall.stores.graph import (
+    BUNDLED_RESULTS, RESULT_COLUMNS, WARM_UP_RUN, WARM_UP_SLATE, GraphStore, UnknownSlate,
+)
 from pitwall.tracks import track_type
 from tasks.scenarios import calibrate_race as calibrate_task
 from tests.conftest import free_port
@@ -337,6 +339,19 @@ def test_run_lineups_are_recorded_and_exposure_counts_them(store, seeded, slate_
         store.record_run(f"{tag}-c", f"{tag}-missing", [(0, 1, 2, 3, 4, 5)])
     with pytest.raises(ValueError):
         store.record_run(f"{tag}-c", slate_id, [(0, 1, 2, 3, 4)])  # five drivers is no lineup
+
+
+def test_the_warm_up_runs_a_jobs_queries_and_leaves_the_graph_as_it_was(store, seeded):
+    # A warm-up that died between its writes and its deletes left its slate and run behind.
+    leftover = store.save_slate(WARM_UP_SLATE)
+    store.record_run(WARM_UP_RUN, leftover, [tuple(range(6))])
+    fingerprint = store.history_fingerprint()
+
+    assert store.warm_up() > 0
+
+    assert store.get_slate(leftover) is None and store.run_lineups(WARM_UP_RUN) is None
+    assert leftover not in {summary.slate_id for summary in store.list_slates(limit=1000)}
+    assert store.history_fingerprint() == fingerprint
 
 
 def test_a_dead_server_raises_store_unavailable():
