@@ -23,11 +23,11 @@ demo: seed
 test:
 	PITWALL_STORE_RETRY_DELAYS='[1, 2, 4]' bash scripts/test.sh -m "not faults"
 
-# The fault tests kill and restart services, so they get a stack of their own (ports 46xxx, .stack-faults/),
+# The fault tests kill and restart services, so they get a stack of their own (ports 21xxx, .stack-faults/),
 # reconciled after 5 s, with 30 s flow heartbeats and runs silent for 75 s marked Crashed.
 test-faults:
-	PITWALL_TEST_STACK_DIR=$(CURDIR)/.stack-faults PITWALL_TEST_REDIS_PORT=46379 PITWALL_TEST_NEO4J_PORT=46687 \
-	PITWALL_TEST_PREFECT_PORT=46200 PITWALL_TEST_API_PORT=46000 \
+	PITWALL_TEST_STACK_DIR=$(CURDIR)/.stack-faults PITWALL_TEST_REDIS_PORT=21379 PITWALL_TEST_NEO4J_PORT=21687 \
+	PITWALL_TEST_PREFECT_PORT=21200 PITWALL_TEST_API_PORT=21000 \
 	PITWALL_RECONCILE_AFTER_SECONDS=5 PITWALL_RECONCILE_INTERVAL_SECONDS=5 \
 	PREFECT_FLOWS_HEARTBEAT_FREQUENCY=30 PITWALL_ZOMBIE_AFTER_SECONDS=75 \
 	bash scripts/test.sh -m faults tests/faults

@@ -91,6 +91,17 @@ def _instant(text: str | None) -> float | None:
     return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp() if text else None
 
 
+def _finished_task_runs(prefect: httpx.Client, flow_run_id: str, wait: float = 30) -> list[dict]:
+    """The flow run's task runs once the server has recorded each one's final state: task-run states reach
+    it as events, which it may still be writing when the job is already complete."""
+    deadline = time.monotonic() + wait
+    while True:
+        tasks = prefect.post("/task_runs/filter", json={"flow_runs": {"id": {"any_": [flow_run_id]}}}).raise_for_status().json()
+        if all(task["state"] and task["state"]["type"] == "COMPLETED" for task in tasks) or time.monotonic() > deadline:
+            return tasks
+        time.sleep(0.2)
+
+
 def split(prefect: httpx.Client, flow_run_id: str, submitted: float, seen: float) -> dict[str, float]:
     """The Prefect server's record of one flow run, cut into the stages of ORDER (seconds each)."""
     flow_run = prefect.get(f"/flow_runs/{flow_run_id}").raise_for_status().json()
@@ -98,7 +109,7 @@ def split(prefect: httpx.Client, flow_run_id: str, submitted: float, seen: float
     first = {}
     for state in sorted(states, key=lambda s: s["timestamp"]):
         first.setdefault(state["type"], _instant(state["timestamp"]))
-    tasks = prefect.post("/task_runs/filter", json={"flow_runs": {"id": {"any_": [flow_run_id]}}}).raise_for_status().json()
+    tasks = _finished_task_runs(prefect, flow_run_id)
     spans: dict[str, list[float]] = {}
     for task in tasks:
         function = task["task_key"].rsplit("-", 1)[0]

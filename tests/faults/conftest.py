@@ -1,5 +1,5 @@
 """Fault tests: a service of the real stack is killed or restarted while work is in flight, and each test
-reports what it did and what was lost. `make test-faults` runs them on a stack of their own (ports 46xxx,
+reports what it did and what was lost. `make test-faults` runs them on a stack of their own (ports 21xxx,
 .stack-faults/) with a short reconcile delay and 30 s flow heartbeats, so every outcome arrives within minutes.
 """
 
