@@ -46,11 +46,11 @@ def log(message: str) -> None:
 # -- the fork server ------------------------------------------------------------------------------------------
 
 
-# What a pitwall flow run imports between the engine's start and its first task: Prefect's engines and
-# the deployments' pull step, the three flows' modules (tasks, pitwall, numpy, numba, the stores), and
+# What a pitwall flow run imports between the engine's start and its first task: Prefect's engines, the
+# three flows' modules (their deployments' entrypoints: tasks, pitwall, numpy, numba, the stores), and
 # scipy.optimize, which only a run that calibrates needs but then costs it about a second.
-PRELOAD = ("prefect.engine", "prefect.flow_engine", "prefect.task_engine", "prefect.deployments.steps",
-           "scipy.optimize", "flows.optimize", "flows.upcoming", "flows.seed")
+PRELOAD = ("prefect.engine", "prefect.flow_engine", "prefect.task_engine", "scipy.optimize", "flows.optimize",
+           "flows.upcoming", "flows.seed")
 
 
 def preload() -> None:

@@ -2,7 +2,7 @@
 # Registers pitwall's work pool and the deployments of prefect.yaml with the Prefect server at
 # PREFECT_API_URL. Both are upserts: running it again changes nothing.
 #   PITWALL_WORK_POOL   pool name (default pitwall), of type `process`
-#   PITWALL_HOME        the checkout the worker runs flows from (prefect.yaml's pull step)
+#   PITWALL_HOME        the directory flow runs start in (the deployments' working_dir)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"

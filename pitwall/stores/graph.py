@@ -356,7 +356,14 @@ class GraphStore:
     def _write(self, what: str, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         def run() -> T:
             with self._driver.session(database=self._database) as session:
-                return session.execute_write(work, *args, **kwargs)
+                try:
+                    return session.execute_write(work, *args, **kwargs)
+                except neo4j_errors.ResultFailedError as error:
+                    # Rolling back a transaction whose query failed can raise this, with the failure as its
+                    # cause: a lost MERGE race is then told apart below, not taken for an unreachable graph.
+                    if isinstance(error.__cause__, neo4j_errors.ConstraintError):
+                        raise error.__cause__ from error
+                    raise
 
         try:
             return self._call(what, run)
