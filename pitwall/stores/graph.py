@@ -401,12 +401,12 @@ class GraphStore:
         """
         started = time.perf_counter()
         today = dt.date.today()
+        slate = _slate_params(WARM_UP_SLATE)
         self.history_fingerprint()
         self.races_before(today, series="Cup")
         self.other_series_races(self.known_drivers()[:1], today, series="Cup")
-        self.get_slate(WARM_UP_RUN)
+        self.get_slate(slate["slate_id"])  # not stored yet: a lookup that finds nothing, as a job's miss would
         self.list_slates(limit=1)
-        slate = _slate_params(WARM_UP_SLATE)
         self._write("warm-up", _write_slate, slate)
         lineups = [WARM_UP_SLATE.entries] * 20  # a portfolio's worth, as a job writes
         self._write("warm-up", _write_run, _run_params(WARM_UP_RUN, slate["slate_id"], lineups))
