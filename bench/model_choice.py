@@ -27,7 +27,7 @@ SHOWN = ("finish_loglik", "win_brier", "points_mae", "points_rank_corr", "leader
 # The calibration's choices a grid may move: what each one weighs is said where it is defined.
 CHOICES = (
     "RUNNING_ORDER_WEIGHT", "RATING_ORDER_WEIGHT", "SKILL_PRECISION", "DOMINANCE_WEIGHT",
-    "DOMINANCE_PRIOR_RACES", "HALF_LIFE_DAYS", "OTHER_TYPE_WEIGHT", "DNF_PRIOR_STARTS",
+    "DOMINANCE_PRIOR_RACES", "HALF_LIFE_DAYS", "PROFILE_HALF_LIFE_DAYS", "OTHER_TYPE_WEIGHT", "DNF_PRIOR_STARTS",
 )
 
 

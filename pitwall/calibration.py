@@ -17,9 +17,10 @@ maximum likelihood:
 
 DNF rates are each driver's weighted DNF share shrunk toward the track type's rate with
 `DNF_PRIOR_STARTS` pseudo-starts. Laps-led and fastest-lap concentration: the track
-type's recent history gives the top leader's share and the number of leaders (and the
-same for fastest laps, plus the green-flag share of laps); the simulator's focus and
-stint count are then chosen so that this slate's simulated races match those figures.
+type's recent history (half-life `PROFILE_HALF_LIFE_DAYS`, shorter than the skills') gives
+the top leader's share and the number of leaders (and the same for fastest laps, plus the
+green-flag share of laps); the simulator's focus and stint count are then chosen so that
+this slate's simulated races match those figures.
 
 Dominance: some drivers lead and set fastest laps more than their finishes say (they run up
 front and fade, or win from the lead), others finish well without leading. Each driver's
@@ -45,6 +46,10 @@ from pitwall.slate import Slate, normalize_name
 from pitwall.tracks import check_track_type
 
 HALF_LIFE_DAYS = 400.0
+# A track type's laps-led and fastest-lap concentration (and green share) come from its races weighted with
+# this shorter half-life: how a type's races share out the lead moves with the car and the rules (the 2022
+# car), faster than a driver's skill does; chosen by bench/model_choice.py on 2021–2023 (docs/simulation.md).
+PROFILE_HALF_LIFE_DAYS = 100.0
 OTHER_TYPE_WEIGHT = 0.2
 SKILL_PRECISION = 1.5
 START_PRECISION = 0.01
@@ -92,14 +97,18 @@ class TrackProfile:
     green_share: float
 
 
-def race_weights(history: History, series: str, before: dt.date, kind: str | None) -> np.ndarray:
-    """Weight of each past race for a slate of `kind` on `before` (0 for races on/after it)."""
+def race_weights(
+    history: History, series: str, before: dt.date, kind: str | None, *, half_life: float | None = None
+) -> np.ndarray:
+    """Weight of each past race for a slate of `kind` on `before` (0 for races on/after it), halving every
+    `half_life` days (default `HALF_LIFE_DAYS`)."""
+    half_life = HALF_LIFE_DAYS if half_life is None else half_life
     weights = np.zeros(len(history.races))
     for i, race in enumerate(history.races):
         if race.series != series or race.date >= before:
             continue
         age = (before - race.date).days
-        weight = 0.5 ** (age / HALF_LIFE_DAYS)
+        weight = 0.5 ** (age / half_life)
         if kind is not None and race.track_type != kind:
             weight *= OTHER_TYPE_WEIGHT
         weights[i] = weight
@@ -356,8 +365,12 @@ def calibrate(
     skill = np.where(unseen, features @ prior.coefficients, fitted.skill)
     strength = skill + _start_features(slate.starts) @ fitted.start_effect
 
-    track_profile = profile(history, _same_type(history, fitted.weights, kind))
-    dnf = _dnf_rates(history, fitted.weights, fitted.driver_ids, track_profile.dnf_rate)
+    # The DNF rate a driver is shrunk toward keeps the skills' memory; the concentration follows recent races.
+    dnf = _dnf_rates(history, fitted.weights, fitted.driver_ids,
+                     profile(history, _same_type(history, fitted.weights, kind)).dnf_rate)
+    recent = race_weights(history, slate.series, slate.date, kind, half_life=PROFILE_HALF_LIFE_DAYS)
+    recent[recent < MIN_RACE_WEIGHT] = 0.0
+    track_profile = profile(history, _same_type(history, recent, kind))
     lead_bias = DOMINANCE_WEIGHT * dominance(history, fitted.weights, fitted.driver_ids, history.laps_led)
     fast_bias = DOMINANCE_WEIGHT * dominance(history, fitted.weights, fitted.driver_ids, history.fastest_laps)
     lead_focus, lead_stints = fit_concentration(strength, dnf, slate.laps, track_profile.lead, bias=lead_bias)

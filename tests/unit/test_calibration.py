@@ -3,7 +3,8 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from pitwall.calibration import CalibrationError, calibrate, fit_plackett_luce
+from pitwall import calibration
+from pitwall.calibration import CalibrationError, calibrate, fit_plackett_luce, race_weights
 from pitwall.history import History, slate_from_race
 from pitwall.quality import order_loglik
 from pitwall.slate import Entry, Slate
@@ -144,3 +145,20 @@ def test_loop_orders_rank_each_race_best_first(history):
     rating[history.races[1].rows.start] = np.nan
     _, owner = _loop_order_groups(history, races, rating, higher_is_better=True)
     assert owner == [0, 2]
+
+
+def test_a_race_halves_its_weight_every_half_life(history):
+    weights = race_weights(history, "Cup", DATE, None, half_life=100.0)
+    for i, race in enumerate(history.races):
+        if race.series == "Cup" and race.date < DATE:
+            assert weights[i] == pytest.approx(0.5 ** ((DATE - race.date).days / 100.0))
+    assert weights[[i for i, r in enumerate(history.races) if r.date >= DATE]].sum() == 0
+
+
+def test_concentration_follows_recent_races_and_dnf_rates_keep_the_skills_memory(history, race, model, monkeypatch):
+    monkeypatch.setattr(calibration, "PROFILE_HALF_LIFE_DAYS", calibration.HALF_LIFE_DAYS)
+    longer = calibrate(history, race[0])
+    np.testing.assert_array_equal(longer.dnf, model.dnf)
+    np.testing.assert_array_equal(longer.strength, model.strength)
+    assert (longer.lead_focus, longer.lead_stints, longer.green_share) != (
+        model.lead_focus, model.lead_stints, model.green_share)
