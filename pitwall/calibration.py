@@ -115,6 +115,13 @@ def race_weights(
     return weights
 
 
+def _fit_weights(history: History, slate: Slate, kind: str, *, half_life: float | None = None) -> np.ndarray:
+    """`race_weights` for the slate, races too light to be worth fitting left out."""
+    weights = race_weights(history, slate.series, slate.date, kind, half_life=half_life)
+    weights[weights < MIN_RACE_WEIGHT] = 0.0
+    return weights
+
+
 def _start_features(starts: np.ndarray) -> np.ndarray:
     starts = np.maximum(np.asarray(starts, dtype=np.float64), 1.0)
     return np.stack([np.log(starts), starts / FIELD_SIZE], axis=-1)
@@ -281,8 +288,7 @@ class Skills:
 
 def fit_skills(history: History, slate: Slate, kind: str) -> Skills:
     """Plackett–Luce skills of the slate's drivers from the series' races before the slate."""
-    weights = race_weights(history, slate.series, slate.date, kind)
-    weights[weights < MIN_RACE_WEIGHT] = 0.0
+    weights = _fit_weights(history, slate, kind)
     used = np.flatnonzero(weights > 0)
     if len(used) == 0:
         raise CalibrationError(f"no {slate.series} races before {slate.date} to calibrate from")
@@ -368,8 +374,7 @@ def calibrate(
     # The DNF rate a driver is shrunk toward keeps the skills' memory; the concentration follows recent races.
     dnf = _dnf_rates(history, fitted.weights, fitted.driver_ids,
                      profile(history, _same_type(history, fitted.weights, kind)).dnf_rate)
-    recent = race_weights(history, slate.series, slate.date, kind, half_life=PROFILE_HALF_LIFE_DAYS)
-    recent[recent < MIN_RACE_WEIGHT] = 0.0
+    recent = _fit_weights(history, slate, kind, half_life=PROFILE_HALF_LIFE_DAYS)
     track_profile = profile(history, _same_type(history, recent, kind))
     lead_bias = DOMINANCE_WEIGHT * dominance(history, fitted.weights, fitted.driver_ids, history.laps_led)
     fast_bias = DOMINANCE_WEIGHT * dominance(history, fitted.weights, fitted.driver_ids, history.fastest_laps)
