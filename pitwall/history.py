@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from pitwall.history_cache import cached_history
 from pitwall.results import RaceResults, Results, UnknownTracks, read_race_columns, read_results
 from pitwall.rules import dk_points
 from pitwall.slate import Entry, Slate
@@ -142,8 +143,11 @@ class History:
         track_types: Mapping[str, str] | None = None,
         unknown_tracks: UnknownTracks = "keep",
     ) -> History:
-        """Results from a CSV in the bundled format (default: the bundled 2019–2024 file)."""
-        return cls.from_rows(path or bundled_results(), track_types=track_types, unknown_tracks=unknown_tracks)
+        """Results from a CSV in the bundled format (default: the bundled 2019–2024 file), parsed once and
+        then kept on disk for the next read of the same file (`pitwall.history_cache`)."""
+        path = Path(path or bundled_results())
+        return cached_history(path, track_types, unknown_tracks,
+                              lambda: cls.from_rows(path, track_types=track_types, unknown_tracks=unknown_tracks))
 
     @classmethod
     def from_rows(
