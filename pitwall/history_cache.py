@@ -4,8 +4,8 @@ Reading a results CSV checks every row (`pitwall.results`): about a second for t
 paid by every `pitwall optimize` and `pitwall calibrate` although the file rarely changes between them.
 A history parsed once is kept under the user's cache (`$PITWALL_CACHE/history`, default
 `~/.cache/pitwall/history`), keyed by everything it is built from: the file's bytes, the track types the
-user named, what to do with unknown tracks, and the source of the code that reads and types it. A
-changed file or a changed reader is a different key, so a kept history is never stale; a file that fails
+user named, what to do with unknown tracks, and the domain code's digest (`pitwall.source`). A
+changed file or changed code is a different key, so a kept history is never stale; a file that fails
 its checks is never kept. A cache that cannot be read or written is no reason to fail: the file is
 parsed as if there were none.
 """
@@ -21,11 +21,11 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pitwall.source import domain_code
+
 if TYPE_CHECKING:
     from pitwall.history import History
 
-# The modules whose code decides what a history read from a file holds.
-READER_MODULES = ("results", "history", "tracks", "rules", "slate")
 # Histories kept at most: each code change or data file adds one, the oldest go first.
 KEPT = 8
 
@@ -34,16 +34,8 @@ def cache_dir() -> Path:
     return Path(os.environ.get("PITWALL_CACHE") or Path.home() / ".cache" / "pitwall") / "history"
 
 
-def _reader_digest() -> bytes:
-    package = Path(__file__).resolve().parent
-    digest = hashlib.sha256()
-    for module in READER_MODULES:
-        digest.update((package / f"{module}.py").read_bytes())
-    return digest.digest()
-
-
 def history_key(path: Path, track_types: Mapping[str, str] | None, unknown_tracks: str) -> str:
-    digest = hashlib.sha256(_reader_digest())
+    digest = hashlib.sha256(domain_code().encode())
     digest.update(json.dumps([sorted((track_types or {}).items()), unknown_tracks]).encode())
     digest.update(path.read_bytes())
     return digest.hexdigest()

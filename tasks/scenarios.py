@@ -12,14 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-import pitwall
 from pitwall import run
 from pitwall.history import History
 from pitwall.newcomers import spelled_as_known
@@ -27,6 +24,7 @@ from pitwall.run import UnknownDrivers
 from pitwall.simulation import RaceModel, Scenarios
 from pitwall.slate import Slate
 from pitwall.slate_identity import slate_content
+from pitwall.source import domain_code
 from tasks.stores import STORE_RETRIES, graph_store
 
 __all__ = ["NoHistory", "UnknownDrivers", "apply_projections", "calibrate_race", "calibration_key",
@@ -35,16 +33,6 @@ __all__ = ["NoHistory", "UnknownDrivers", "apply_projections", "calibrate_race",
 
 class NoHistory(LookupError):
     pass
-
-
-@cache
-def domain_code() -> str:
-    """A digest of the domain package's source: a calibration cached by other code is not this code's."""
-    digest = hashlib.sha256()
-    root = Path(pitwall.__file__).resolve().parent
-    for path in sorted(root.rglob("*.py")):
-        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
 
 
 def calibration_key(slate: Slate, strict_names: bool, history: dict[str, int], code: str) -> str:
