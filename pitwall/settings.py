@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     prefect_timeout_seconds: float = Field(20.0, gt=0)
     # Flow runs the API creates at once; accepted jobs beyond it wait, pending, in the API's queue.
     dispatch_concurrency: int = Field(4, ge=1, le=64)
+    # While submissions are being answered the API creates no flow runs, for at most this long after a job
+    # was accepted; 0 creates each as soon as its job is accepted.
+    dispatch_hold_seconds: float = Field(5.0, ge=0, le=60)
     work_pool: str = "pitwall"
     # A running flow run silent this long is marked Crashed (deployments/zombies.py registers the automation).
     zombie_after_seconds: float = Field(600.0, gt=0)

@@ -28,7 +28,7 @@ from pitwall.stores.jobs import JobStore
 from service import errors
 from service.limits import AllowedHosts, BodySizeLimit
 from service.orchestrator import Orchestrator
-from service.dispatch import Dispatcher
+from service.dispatch import Dispatcher, SubmissionsFirst
 from service.reconcile import Reconciler
 from service.routes import exposures, health, jobs, slates
 from service.security import API_KEY_HEADER, WriteGuard
@@ -88,7 +88,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.orchestrator = orchestrator
             # Constraints and indexes are created idempotently at start-up; Neo4j may still be down, so not awaited.
             schema = asyncio.create_task(_ensure_schema(app.state.graph))
-            app.state.dispatcher = Dispatcher(app.state.jobs, orchestrator, concurrency=settings.dispatch_concurrency)
+            app.state.dispatcher = Dispatcher(
+                app.state.jobs, orchestrator, concurrency=settings.dispatch_concurrency,
+                hold_seconds=settings.dispatch_hold_seconds,
+            )
             app.state.reconciler = Reconciler(app.state.jobs, orchestrator, settings.reconcile_after_seconds)
             dispatching = asyncio.create_task(app.state.dispatcher.run())
             sweeper = asyncio.create_task(
@@ -113,6 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     _serve_docs(app)
     app.state.guard = WriteGuard(settings.api_keys, settings.rate_limit_per_minute)
+    app.add_middleware(SubmissionsFirst)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     # Outside the body limit: a request for a host this API does not answer to is refused before anything else.
     app.add_middleware(AllowedHosts, hosts=settings.allowed_hosts)

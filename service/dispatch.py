@@ -7,12 +7,22 @@ pending with no flow run still needs one, so jobs whose dispatch this process ne
 restarted, or died) are found again by the reconcile sweep, in this API process or another.
 Dispatching a job twice is harmless: the run id is the flow run's idempotency key. Each try is
 flows/submit.py's `dispatch`, the same one the upcoming-slates flow makes for its jobs.
+
+Submitters come first. Creating a flow run costs the API's event loop about as much as answering a
+submission, so while submissions are being answered the dispatcher waits (SubmissionsFirst counts them),
+never longer than `hold_seconds` after a job was queued: a burst is answered at the pace of its
+submissions alone, and its flow runs are created right after it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import time
+from collections.abc import Iterator
+
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from flows.submit import dispatch
 from pitwall.stores.errors import StoreUnavailable
@@ -26,18 +36,34 @@ LAST_RETRY_SECONDS = 30.0
 
 
 class Dispatcher:
-    def __init__(self, store: JobStore, orchestrator: Orchestrator, *, concurrency: int) -> None:
+    def __init__(self, store: JobStore, orchestrator: Orchestrator, *, concurrency: int, hold_seconds: float) -> None:
         self.store = store
         self.orchestrator = orchestrator
         self.concurrency = concurrency
-        self._queue: asyncio.Queue[str] = asyncio.Queue()
+        self.hold_seconds = hold_seconds
+        self._queue: asyncio.Queue[tuple[str, float]] = asyncio.Queue()
         self._waiting: set[str] = set()
+        self._submissions = 0
+        self._no_submissions = asyncio.Event()
+        self._no_submissions.set()
 
     def enqueue(self, run_id: str) -> None:
         """Queue a job for its flow run, once per process however often it is asked."""
         if run_id not in self._waiting:
             self._waiting.add(run_id)
-            self._queue.put_nowait(run_id)
+            self._queue.put_nowait((run_id, time.monotonic()))
+
+    @contextlib.contextmanager
+    def submission(self) -> Iterator[None]:
+        """A submission being answered: flow runs wait until none is (at most `hold_seconds`)."""
+        self._submissions += 1
+        self._no_submissions.clear()
+        try:
+            yield
+        finally:
+            self._submissions -= 1
+            if not self._submissions:
+                self._no_submissions.set()
 
     async def run(self) -> None:
         async with asyncio.TaskGroup() as group:
@@ -46,11 +72,18 @@ class Dispatcher:
 
     async def _work(self) -> None:
         while True:
-            run_id = await self._queue.get()
+            run_id, queued_at = await self._queue.get()
             try:
+                await self._after_submissions(queued_at)
                 await self._dispatch(run_id)
             finally:
                 self._waiting.discard(run_id)
+
+    async def _after_submissions(self, queued_at: float) -> None:
+        held = self.hold_seconds - (time.monotonic() - queued_at)
+        if held > 0 and not self._no_submissions.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._no_submissions.wait(), held)
 
     async def _dispatch(self, run_id: str) -> None:
         """Create the job's flow run and record it, retrying until both are done.
@@ -69,3 +102,20 @@ class Dispatcher:
                 return
             await asyncio.sleep(delay)
             delay = min(2 * delay, LAST_RETRY_SECONDS)
+
+
+class SubmissionsFirst:
+    """ASGI middleware: each submission (POST /api/v1/optimize) counts, from its first byte to its
+    answer, as one the dispatcher waits for; every other request passes untouched."""
+
+    PATH = "/api/v1/optimize"
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        submitting = scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == self.PATH
+        # The lifespan makes the dispatcher before the first request; without a lifespan there is none.
+        dispatcher: Dispatcher | None = getattr(scope["app"].state, "dispatcher", None)
+        with dispatcher.submission() if submitting and dispatcher else contextlib.nullcontext():
+            await self.app(scope, receive, send)

@@ -35,10 +35,18 @@ class Orchestrator(FlowRuns):
         self._checked_at = -CHECK_TTL_SECONDS
         self._check_error: str | None = None
         self._check_lock = asyncio.Lock()
+        # The client retries a refused connection for longer than a submitter should wait: a short connect
+        # to /health turns a down server into an immediate answer that names the real cause. One client for
+        # every check: building one (its TLS context) costs more than the check itself.
+        self._health = httpx.AsyncClient(timeout=httpx.Timeout(self.timeout, connect=2.0))
 
     async def __aenter__(self) -> Orchestrator:
         await super().__aenter__()
         return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._health.aclose()
+        await super().__aexit__(*exc)
 
     async def check(self) -> None:
         """Raises OrchestratorUnavailable unless the server answers and the optimize deployment exists.
@@ -55,10 +63,7 @@ class Orchestrator(FlowRuns):
 
     async def _check_now(self) -> str | None:
         try:
-            # The client retries a refused connection for longer than a submitter should wait: a short
-            # connect to /health turns a down server into an immediate answer that names the real cause.
-            async with httpx.AsyncClient(timeout=httpx.Timeout(self.timeout, connect=2.0)) as http:
-                (await http.get(f"{self.api_url}/health")).raise_for_status()
+            (await self._health.get(f"{self.api_url}/health")).raise_for_status()
             await self._resolve_deployment()
         except Exception as exc:  # any failure here means the same thing to a submitter
             return describe(exc)
