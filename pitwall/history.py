@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from pitwall.history_cache import cached_history
+from pitwall.disk_cache import cached_history
 from pitwall.results import RaceResults, Results, UnknownTracks, read_race_columns, read_results
 from pitwall.rules import dk_points
 from pitwall.slate import Entry, Slate
@@ -93,6 +93,10 @@ class History:
     position, loop data), rating (driver rating, loop data), race (index into `races`), points (DraftKings points).
     """
 
+    # The key of the file this history was read from (`pitwall.disk_cache`); None for one built otherwise,
+    # such as a part of another (`before`, `since`) or rows from the graph.
+    source: str | None = None
+
     def __init__(self, races: Sequence[RaceResults], merged: Sequence[tuple[str, dt.date, str]] = ()) -> None:
         self._results = tuple(sorted(races, key=lambda r: (r.date, r.series, r.track)))
         rows = [row for race in self._results for row in race.rows]
@@ -144,7 +148,7 @@ class History:
         unknown_tracks: UnknownTracks = "keep",
     ) -> History:
         """Results from a CSV in the bundled format (default: the bundled 2019–2024 file), parsed once and
-        then kept on disk for the next read of the same file (`pitwall.history_cache`)."""
+        then kept on disk for the next read of the same file (`pitwall.disk_cache`)."""
         path = Path(path or bundled_results())
         return cached_history(path, track_types, unknown_tracks,
                               lambda: cls.from_rows(path, track_types=track_types, unknown_tracks=unknown_tracks))

@@ -25,6 +25,7 @@ import numpy as np
 
 from pitwall.calibration import calibrate
 from pitwall.contest import DEFAULT_STYLE, ContestError, FieldStyle, Metrics, PayoutTable, evaluate, sample_field
+from pitwall.disk_cache import cached_calibration
 from pitwall.dkentries import EntriesFile, fill_entries, name_and_id, slate_mismatch
 from pitwall.documents import (
     ContestMetrics,
@@ -154,10 +155,12 @@ def payout_for(contest: ContestConfig) -> PayoutTable:
 # -- the steps of a run, in order -------------------------------------------------------------------------
 
 
-def calibrate_race(history: History, slate: Slate, *, strict_names: bool = False) -> RaceModel:
+def calibrate_race(history: History, slate: Slate, *, strict_names: bool = False, kept: bool = False) -> RaceModel:
     """Step 1: the race model for `slate` from the races in `history` before its date (`calibrate` does
-    the work). With `strict_names`, drivers without history in the slate's series fail the run."""
-    model = calibrate(history, slate)
+    the work). With `strict_names`, drivers without history in the slate's series fail the run. With
+    `kept`, the model fitted before to the same results file and slate is loaded from the user's cache
+    (`pitwall.disk_cache`), and a new one is kept there."""
+    model = cached_calibration(history, slate, lambda: calibrate(history, slate)) if kept else calibrate(history, slate)
     if strict_names and model.newcomers:
         raise UnknownDrivers(model.newcomers)
     return model

@@ -44,7 +44,7 @@ fi
 
 # The solver's compiled loops are built here, not in the first job (a no-op load once cached).
 "$VENV/bin/python" scripts/compile_kernels.py
-# The bundled results parsed once and kept (pitwall/history_cache.py): every command after loads them.
+# The bundled results parsed once and kept (pitwall/disk_cache.py): every command after loads them.
 "$VENV/bin/python" -c "from pitwall.history import History; History.from_csv()"
 
 bash scripts/stack.sh jars

@@ -275,7 +275,8 @@ class _Stages:
 
 def _calibrate(history: History, slate: Slate, stages: _Stages, strict_names: bool = False) -> RaceModel:
     with stages.stage("calibrate"):
-        return calibrate_race(history, slate, strict_names=strict_names)
+        # A rerun on the same slate and results file loads the model fitted the first time.
+        return calibrate_race(history, slate, strict_names=strict_names, kept=True)
 
 
 def _evaluation(slate: Slate, model: RaceModel, lineups, n_scenarios: int, seed: int, style: str | FieldStyle,

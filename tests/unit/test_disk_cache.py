@@ -1,12 +1,15 @@
-"""A results file parsed once is read from the cache after: the same history, never a stale one."""
+"""A results file parsed once, and a race model fitted to it once, are read from the cache after: the same
+history and model, never a stale one."""
 
 import itertools
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
-from pitwall import history_cache
-from pitwall.history import History, HistoryError, bundled_results
+from pitwall import disk_cache, run
+from pitwall.history import History, HistoryError, bundled_results, slate_from_race
+from pitwall.slate import Slate
 
 COLUMNS = ("driver_id", "start", "finish", "laps_led", "fastest_laps", "running", "avg_position", "rating", "points")
 
@@ -76,7 +79,64 @@ def test_a_cache_that_cannot_be_written_is_no_reason_to_fail(tmp_path, results_c
 
 
 def test_only_the_newest_histories_are_kept(cache, results_csv, monkeypatch):
-    monkeypatch.setattr(history_cache, "KEPT", 2)
+    monkeypatch.setattr(disk_cache, "KEPT", 2)
     for kind in ("intermediate", "short", "road"):
         History.from_csv(results_csv, track_types={"Somewhere Speedway": kind})
     assert len(list(cache.glob("*.pickle"))) == 2 and not list(cache.glob("*.tmp"))
+
+
+# --- calibrations
+
+
+@pytest.fixture
+def past(cache, results_csv):
+    """A history read from a file and the slate of its last race (the races before it are its history)."""
+    history = History.from_csv(results_csv)
+    last = history.races[-1]
+    return history, slate_from_race(history, last.series, last.date, last.track)[0]
+
+
+def kept_models(cache):
+    return list((cache.parent / "calibration").glob("*.pickle"))
+
+
+def test_a_rerun_on_the_same_slate_loads_the_model_fitted_the_first_time(past, cache, results_csv, monkeypatch):
+    history, slate = past
+    first = run.calibrate_race(history, slate, kept=True)
+    assert len(kept_models(cache)) == 1
+    monkeypatch.setattr(run, "calibrate", lambda *a: pytest.fail("fitted again"))
+    again = run.calibrate_race(History.from_csv(results_csv), slate, kept=True)  # as the next command reads it
+    assert np.array_equal(first.strength, again.strength) and np.array_equal(first.dnf, again.dnf)
+    assert (first.lead_focus, first.names, first.newcomers) == (again.lead_focus, again.names, again.newcomers)
+
+
+def test_another_slate_or_another_file_is_fitted_anew(past, cache, results_csv):
+    history, slate = past
+    run.calibrate_race(history, slate, kept=True)
+    entries = list(slate.entries)
+    entries[0], entries[1] = replace(entries[0], start=entries[1].start), replace(entries[1], start=entries[0].start)
+    swapped = Slate(slate.track, slate.date, slate.laps, tuple(entries), slate.track_type, slate.series)
+    moved = run.calibrate_race(history, swapped, kept=True)
+    assert len(kept_models(cache)) == 2 and moved.starts[0] == slate.entries[1].start
+    lines = results_csv.read_text(encoding="utf-8").splitlines(keepends=True)
+    results_csv.write_text("".join(lines[:-1]), encoding="utf-8")  # one result fewer
+    run.calibrate_race(History.from_csv(results_csv), slate, kept=True)
+    assert len(kept_models(cache)) == 3
+
+
+def test_a_history_not_read_from_a_file_is_never_kept(past, cache):
+    history, slate = past
+    part = history.before(slate.date)
+    assert part.source is None and history.source is not None
+    run.calibrate_race(part, slate, kept=True)
+    run.calibrate_race(history, slate)  # without `kept`, as the flows and the quality report call it
+    assert kept_models(cache) == []
+
+
+def test_a_kept_model_still_answers_to_strict_names(past, cache):
+    history, slate = past
+    newcomer = replace(slate.entries[-1], name="Nobody Raced Before", dk_id=987654321)
+    odd = Slate(slate.track, slate.date, slate.laps, slate.entries[:-1] + (newcomer,), slate.track_type, slate.series)
+    run.calibrate_race(history, odd, kept=True)
+    with pytest.raises(run.UnknownDrivers):
+        run.calibrate_race(history, odd, strict_names=True, kept=True)
