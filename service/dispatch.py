@@ -116,6 +116,6 @@ class SubmissionsFirst:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         submitting = scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == self.PATH
         # The lifespan makes the dispatcher before the first request; without a lifespan there is none.
-        dispatcher: Dispatcher | None = getattr(scope["app"].state, "dispatcher", None)
-        with dispatcher.submission() if submitting and dispatcher else contextlib.nullcontext():
+        dispatcher: Dispatcher | None = getattr(scope["app"].state, "dispatcher", None) if submitting else None
+        with dispatcher.submission() if dispatcher else contextlib.nullcontext():
             await self.app(scope, receive, send)
