@@ -1,6 +1,6 @@
 """`solve`: the stages in order, the checks before them, and the `Portfolio` they produce.
 
-Apart so that the entry point reads as the pipeline (enumerate, field, screen, pool,
+Apart so that the entry point reads as the pipeline (enumerate beside the field, screen, pool,
 select) and each stage can change in its own module without touching it.
 """
 
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -108,18 +109,24 @@ def _solve(points, salaries, controls, *, field, payout, seed, progress) -> Port
     if payout.entries <= n:
         raise PortfolioError(f"{n} lineups fill a contest of {payout.entries} entries")
 
-    everything = enumerate_lineups(salaries, controls)
+    # The legal lineups depend on the salaries and controls alone: their compiled enumeration (it releases
+    # the GIL) runs on a second core while the field's places are tabulated, and "enumerate" is the wait
+    # for it after that.
+    with ThreadPoolExecutor(1, thread_name_prefix="pitwall-enumerate") as beside:
+        legal = beside.submit(enumerate_lineups, salaries, controls)
+        if field is None:
+            field = sample_field(
+                points.mean(axis=0), salaries, min(DEFAULT_FIELD_SIZE, payout.entries - n), style=DEFAULT_STYLE,
+                seed=seed,
+            )
+        arena = _Arena(points, field, payout, n)
+        lap("field")
+        everything = legal.result()
     if len(everything) < n:
         raise PortfolioError(
             f"only {len(everything)} distinct lineups fit the cap, min salary, locks and excludes; {n} requested"
         )
     lap("enumerate")
-    if field is None:
-        field = sample_field(
-            points.mean(axis=0), salaries, min(DEFAULT_FIELD_SIZE, payout.entries - n), style=DEFAULT_STYLE, seed=seed
-        )
-    arena = _Arena(points, field, payout, n)
-    lap("field")
     screen = _screen(arena, everything, points)
     lap("screen")
     greedy = _Greedy(controls, n_drivers, _Selection(arena, n), everything, screen, progress)
