@@ -69,8 +69,9 @@ def cached_calibration(history: History, slate: Slate, fit: Callable[[], RaceMod
     fitted afresh for a history not read from a file (it has no key)."""
     if history.source is None:
         return fit()
-    canonical = json.dumps({"history": history.source, "slate": slate_content(slate), "code": domain_code()},
-                           sort_keys=True, separators=(",", ":"))
+    # The history's key holds the domain code's digest already.
+    canonical = json.dumps({"history": history.source, "slate": slate_content(slate)}, sort_keys=True,
+                           separators=(",", ":"))
     return kept("calibration", hashlib.sha256(canonical.encode()).hexdigest(), fit)
 
 
