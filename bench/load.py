@@ -2,7 +2,7 @@
 PostgreSQL, side by side; then status reads under `wrk`.
 
     .venv/bin/python bench/load.py [--jobs 200] [--pool-limit N] [--api-workers 1] [--wrk-seconds 15]
-                                   [--wait-minutes 60] [--skip-sqlite]
+                                   [--wait-minutes 60] [--skip-sqlite] [--dispatch-hold SECONDS]
 
 The script runs a stack of its own on ports 56xxx (bench/out/load-stack), seeds its graph, and always
 stops it by pid at the end. The first round runs the Prefect server on SQLite (the stack's default, the
@@ -385,7 +385,8 @@ def report(rounds: list[dict], args: argparse.Namespace) -> str:
         ("status reads: non-2xx", lambda r: f"{r['reads']['non_2xx']:.0f}"),
     ]
     lines = [f"load: {args.jobs} jobs, waited at most {args.wait_minutes:g} min (sample slate inline, 500 scenarios, 3 lineups), work pool limit "
-             f"{args.pool_limit}, API processes {args.api_workers}, {CORES} cores, wrk -t2 -c32 -d{args.wrk_seconds}s on GET /api/v1/jobs/{{id}}", head]
+             f"{args.pool_limit}, API processes {args.api_workers}, dispatch hold "
+             f"{'the default' if args.dispatch_hold is None else f'{args.dispatch_hold:g} s'}, {CORES} cores, wrk -t2 -c32 -d{args.wrk_seconds}s on GET /api/v1/jobs/{{id}}", head]
     lines += [f"{label:34}" + "".join(f"{fmt(r):>16}" for r in rounds) for label, fmt in rows]
     for r in rounds:
         wall = r["cpu_s"]["machine total"] / CORES
@@ -408,8 +409,12 @@ def main() -> None:
     # How long a round waits for its jobs to finish; what is still queued then is reported, not waited for.
     parser.add_argument("--wait-minutes", type=float, default=60)
     parser.add_argument("--skip-sqlite", action="store_true", help="only the PostgreSQL round")
+    parser.add_argument("--dispatch-hold", type=float, help="the API's PITWALL_DISPATCH_HOLD_SECONDS (0: create "
+                        "each flow run at once, even during the burst); unset, the stack's default")
     args = parser.parse_args()
     EXTRA_ENV["PITWALL_API_WORKERS"] = str(args.api_workers)
+    if args.dispatch_hold is not None:
+        EXTRA_ENV["PITWALL_DISPATCH_HOLD_SECONDS"] = str(args.dispatch_hold)
     if (not 1 <= args.jobs <= 1000 or not 1 <= args.wrk_seconds <= 120 or not 0 < args.wait_minutes <= 120
             or not 1 <= args.api_workers <= 16 or not 0 <= args.quiet_jobs <= 10):
         raise SystemExit("--jobs ≤ 1000, --wrk-seconds ≤ 120, --wait-minutes ≤ 120, --api-workers ≤ 16, --quiet-jobs ≤ 10: "
