@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from pitwall.slate_identity import slate_content
+from pitwall.slate_identity import slate_hash
 from pitwall.source import domain_code
 
 if TYPE_CHECKING:
@@ -70,9 +70,7 @@ def cached_calibration(history: History, slate: Slate, fit: Callable[[], RaceMod
     if history.source is None:
         return fit()
     # The history's key holds the domain code's digest already.
-    canonical = json.dumps({"history": history.source, "slate": slate_content(slate)}, sort_keys=True,
-                           separators=(",", ":"))
-    return kept("calibration", hashlib.sha256(canonical.encode()).hexdigest(), fit)
+    return kept("calibration", hashlib.sha256(f"{history.source}:{slate_hash(slate)}".encode()).hexdigest(), fit)
 
 
 def kept(kind: str, key: str, build: Callable[[], T]) -> T:
