@@ -26,6 +26,10 @@ $45,000–$50,000 (real fields spend close to the cap). Duplicates stay, as in r
 style a request may ask for (`weak`, the default, and `sharp`), and nothing else: the default was
 chosen between them on 2021–2023, with 2024 held out (docs/backtest.md).
 
+`--choice NAME=VALUE ...` runs pitwall as shipped and with those calibration choices (constants of
+`pitwall.calibration`, as `bench/model_choice.py` moves them), and nothing else: a model change's
+portfolios, paired race by race with `bench/compare_backtests.py --after-tool`.
+
 `--ownership` runs pitwall twice, as shipped and told the field's ownership as a player would
 know it: each driver's share of the public field's lineups times lognormal noise (sd 0.25),
 written as an ownership CSV and given to the solve step as `ownership_csv`; paired bootstrap
@@ -131,22 +135,32 @@ def random_lineups(salaries: np.ndarray, n: int, seed: int) -> np.ndarray:
     return np.array(sorted(found))
 
 
+def with_choices(history: History, slate, choices: dict[str, float], controls: Controls, payout: PayoutTable,
+                 n_scenarios: int, seed: int) -> np.ndarray:
+    """pitwall's portfolio from a model calibrated with `choices` in place of the shipped constants."""
+    shipped = {key: getattr(calibration, key) for key in choices}
+    for key, value in choices.items():
+        setattr(calibration, key, value)
+    try:
+        changed = simulate(calibrate(history, slate), n_scenarios, seed).points
+    finally:
+        for key, value in shipped.items():
+            setattr(calibration, key, value)
+    return solve_portfolio(changed, slate, controls, payout, DEFAULT_STYLE, seed).lineups
+
+
+def _choice(text: str) -> tuple[str, float]:
+    name, _, value = text.partition("=")
+    if not hasattr(calibration, name) or not value:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE with NAME a constant of pitwall.calibration: {text!r}")
+    return name, float(value)
+
+
 def ablations(history: History, slate, points: np.ndarray, controls: Controls, payout: PayoutTable,
               n_scenarios: int, seed: int) -> dict[str, np.ndarray]:
     """pitwall's portfolio with one part removed at a time (`ABLATIONS`)."""
-    out = {}
-    for name, choices in ABLATIONS.items():
-        if choices is None:
-            continue
-        shipped = {key: getattr(calibration, key) for key in choices}
-        for key, value in choices.items():
-            setattr(calibration, key, value)
-        try:
-            changed = simulate(calibrate(history, slate), n_scenarios, seed).points
-        finally:
-            for key, value in shipped.items():
-                setattr(calibration, key, value)
-        out[name] = solve_portfolio(changed, slate, controls, payout, DEFAULT_STYLE, seed).lineups
+    out = {name: with_choices(history, slate, choices, controls, payout, n_scenarios, seed)
+           for name, choices in ABLATIONS.items() if choices is not None}
     random_field = np.zeros(len(slate.entries))
     out["pitwall, solver's field random"] = solve_portfolio(points, slate, controls, payout, DEFAULT_STYLE, seed,
                                                             pull=random_field).lineups
@@ -162,12 +176,17 @@ def main() -> None:
     parser.add_argument("--ablation", action="store_true")
     parser.add_argument("--field-choice", action="store_true")
     parser.add_argument("--ownership", action="store_true")
+    parser.add_argument("--choice", type=_choice, nargs="+", default=[], metavar="NAME=VALUE")
     args = parser.parse_args()
+    choices = dict(args.choice)
+    chosen_tool = "pitwall, " + " ".join(f"{name}={value:g}" for name, value in choices.items())
     tools = TOOLS + tuple(ABLATIONS) if args.ablation else TOOLS
     if args.field_choice:
         tools = ("pitwall", *OTHER_FIELDS)
     if args.ownership:
         tools = ("pitwall", OWNED)
+    if choices:
+        tools = ("pitwall", chosen_tool)
 
     history = History.from_csv()
     payout = PayoutTable.gpp(ENTRIES, FEE)
@@ -189,6 +208,8 @@ def main() -> None:
             if args.ownership:
                 portfolios[OWNED] = solve_slate([scenarios], slate, controls, payout, DEFAULT_STYLE, seed,
                                                 ownership_csv=known_ownership(field, slate, seed)).portfolio.lineups
+            elif choices:
+                portfolios[chosen_tool] = with_choices(history, slate, choices, controls, payout, args.scenarios, seed)
             elif args.field_choice:
                 portfolios |= {name: solve_portfolio(points, slate, controls, payout, style, seed).lineups
                                for name, style in OTHER_FIELDS.items()}
@@ -243,7 +264,7 @@ def main() -> None:
     text = "\n".join(lines)
     print("\n" + text)
     variant = (["ablation"] if args.ablation else ["field-choice"] if args.field_choice
-               else ["ownership"] if args.ownership else [])
+               else ["ownership"] if args.ownership else ["choice"] if choices else [])
     name = "-".join(["season_backtest", *variant, *map(str, args.seasons)])
     write(name, text, {"races": records, "summary": summary})
 
