@@ -151,7 +151,7 @@ def with_choices(history: History, slate, choices: dict[str, float], controls: C
 
 def _choice(text: str) -> tuple[str, float]:
     name, _, value = text.partition("=")
-    if not hasattr(calibration, name) or not value:
+    if not (name.isupper() and hasattr(calibration, name)) or not value:
         raise argparse.ArgumentTypeError(f"expected NAME=VALUE with NAME a constant of pitwall.calibration: {text!r}")
     return name, float(value)
 
