@@ -1,14 +1,16 @@
 """Choices of the race model, made on earlier seasons and confirmed on a later one.
 
     .venv/bin/python bench/model_choice.py [--seasons 2021 2022 2023] [--scenarios 1000]
-        [--grid NAME=V1,V2,... ...] [--out model_choice.json]
+        [--grid NAME=V1,V2,... ...] [--seed-offset 0] [--out model_choice.json]
 
 Each season is predicted from the seasons before it only (`pitwall.quality.quality_report`,
 training from 2019), once per combination of the values given for the calibration's choices, each
 a constant of `pitwall.calibration` named in `CHOICES` (e.g. `--grid RUNNING_ORDER_WEIGHT=0,1,2
 --grid DOMINANCE_WEIGHT=0,2`); a choice not on the grid keeps its shipped value. Choose on
 2021–2023; then run `pitwall calibrate --train 2019-2023 --test 2024` once, with the choice
-shipped, to confirm. Writes bench/out/model_choice.json (or `--out`).
+shipped, to confirm. `--seed-offset` draws every race's scenarios from other seeds: the shipped model
+run again with it shows how far the scenarios' luck alone moves each figure. Writes
+bench/out/model_choice.json (or `--out`).
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ def main() -> None:
     parser.add_argument("--grid", type=_grid_axis, action="append", default=[],
                         help="a calibration choice and the values to try, NAME=V1,V2,...")
     parser.add_argument("--scenarios", type=int, default=1000)
+    parser.add_argument("--seed-offset", type=int, default=0, help="added to each season's scenario seed")
     parser.add_argument("--out", default="model_choice.json", help="file name under bench/out")
     args = parser.parse_args()
 
@@ -56,7 +59,7 @@ def main() -> None:
         shipped = {name: getattr(calibration, name) for name in CHOICES}
         for season in args.seasons:
             report = quality_report(history, train=(2019, season - 1), test=season, n_scenarios=args.scenarios,
-                                    seed=season)
+                                    seed=season + args.seed_offset)
             metrics = report.metrics()
             row = {**shipped, "season": season, "races": len(report.races)}
             row |= {name: metrics[name]["model"] for name in SHOWN}
