@@ -26,8 +26,8 @@ $45,000–$50,000 (real fields spend close to the cap). Duplicates stay, as in r
 style a request may ask for (`weak`, the default, and `sharp`), and nothing else: the default was
 chosen between them on 2021–2023, with 2024 held out (docs/backtest.md).
 
-`--choice NAME=VALUE ...` runs pitwall as shipped and with those calibration choices (constants of
-`pitwall.calibration`, as `bench/model_choice.py` moves them), and nothing else: a model change's
+`--choice NAME=VALUE ...` runs pitwall as shipped and with those calibration choices (the constants of
+`pitwall.calibration` that `bench/model_choice.py` moves, its `CHOICES`), and nothing else: a model change's
 portfolios, paired race by race with `bench/compare_backtests.py --after-tool`.
 
 `--ownership` runs pitwall twice, as shipped and told the field's ownership as a player would
@@ -50,6 +50,7 @@ import argparse
 import datetime as dt
 
 import numpy as np
+from model_choice import CHOICES
 from portfolio_common import pydfs, table, write
 
 from pitwall import calibration
@@ -151,8 +152,8 @@ def with_choices(history: History, slate, choices: dict[str, float], controls: C
 
 def _choice(text: str) -> tuple[str, float]:
     name, _, value = text.partition("=")
-    if not (name.isupper() and hasattr(calibration, name)) or not value:
-        raise argparse.ArgumentTypeError(f"expected NAME=VALUE with NAME a constant of pitwall.calibration: {text!r}")
+    if name not in CHOICES or not value:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE with NAME one of {', '.join(CHOICES)}: {text!r}")
     return name, float(value)
 
 
