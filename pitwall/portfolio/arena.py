@@ -26,6 +26,9 @@ TAIL_MIN = 8
 # Beyond the places where being pushed down by the whole portfolio costs this share of
 # an entry fee, our lineups are taken not to affect each other's prizes.
 ZONE_TOLERANCE = 0.25
+# Solving scenarios whose field scores are ranked at a time: a chunk's scores (chunk × field, float32) stay in
+# cache between the product and the partition.
+FIELD_CHUNK = 250
 # Fewer lineups than this per thread are screened on one: a thread costs more than it saves.
 SCREEN_CHUNK = 50_000
 
@@ -56,13 +59,10 @@ class _Arena:
         pushed = prizes - prizes[np.minimum(np.arange(len(prizes)) + n_lineups, len(prizes) - 1)]
         self.zone = max(1, int((pushed >= ZONE_TOLERANCE * payout.entry_fee).sum()))
 
-        theirs = self.scores(field.lineups)  # S × F
-        n_field = theirs.shape[1]
-        contenders = min(n_field, int(math.ceil(payout.paid_places / self.weight)) + 1)
-        theirs.partition(n_field - contenders, axis=1)  # in place: a copy would be the field's whole scores
-        best_field = -np.sort(-theirs[:, n_field - contenders :], axis=1)
+        contenders = min(field.size, int(math.ceil(payout.paid_places / self.weight)) + 1)
+        best_field = self._contenders(field, contenders)
         base = best_field[:, -1].astype(np.float64)
-        if contenders == n_field:
+        if contenders == field.size:
             base = np.minimum(base, points.min(axis=1) * ROSTER_SIZE) - 1
         best = -np.partition(-points, ROSTER_SIZE - 1, axis=1)[:, :ROSTER_SIZE].sum(axis=1)
         top = np.maximum(best, best_field[:, 0]) + 1e-3
@@ -74,6 +74,23 @@ class _Arena:
             bins, GRID_BINS + 1, self.weight, self.base, self.scale, threshold, excess, tail
         )
         self.lines = self._lines(payout, best_field)
+
+    def _contenders(self, field: Field, contenders: int) -> np.ndarray:
+        """The best `contenders` field scores in each scenario, best first (scenarios × contenders).
+
+        Scenarios a chunk at a time, so a chunk's whole field scores stay in cache from the product through
+        the partition, and the field's scores in every scenario are never held at once."""
+        holds = self._holds(field.lineups)
+        best = np.empty((self.n_scenarios, contenders), dtype=np.float32)
+        cut = field.size - contenders
+
+        def chunk(at: slice) -> None:
+            theirs = self.points[at] @ holds.T
+            theirs.partition(cut, axis=1)  # in place: a copy would be the chunk's whole field scores
+            best[at] = -np.sort(-theirs[:, cut:], axis=1)
+
+        _in_threads(chunk, _chunks(self.n_scenarios, FIELD_CHUNK))
+        return best
 
     def _tail(self, best_field: np.ndarray, payout: PayoutTable) -> tuple[int, np.ndarray, np.ndarray]:
         """Places at the very top from a fitted tail rather than the sample's few best.
@@ -109,9 +126,13 @@ class _Arena:
 
     def scores(self, lineups: np.ndarray) -> np.ndarray:
         """Scores of lineups (rows of driver indices), scenarios × lineups."""
+        return self.points @ self._holds(lineups).T
+
+    def _holds(self, lineups: np.ndarray) -> np.ndarray:
+        """lineups × drivers, 1 where a lineup holds a driver."""
         holds = np.zeros((len(lineups), self.points.shape[1]), dtype=np.float32)
         np.put_along_axis(holds, lineups.astype(np.intp), np.float32(1), axis=1)
-        return self.points @ holds.T
+        return holds
 
     def locate(self, scores: np.ndarray) -> np.ndarray:
         """Grid position (bins above the min cash line) of scores, scenarios × lineups."""
