@@ -35,6 +35,9 @@ from pitwall.rules import ROSTER_SIZE
 SCORE_STEPS_PER_POINT = 20
 # Lineups at which scoring switches from gathered rows to a matrix product.
 MATMUL_FROM = 64
+# Scenarios ranked at a time: a chunk's field scores (chunk × field, float32) stay in cache between the product
+# and the partition.
+SCENARIO_CHUNK = 250
 # Threads ranking chunks of scenarios at once.
 THREADS = os.cpu_count() or 1
 
@@ -71,7 +74,7 @@ def contest_payouts(
     field: Field,
     payout: PayoutTable,
     *,
-    chunk: int = 1000,
+    chunk: int = SCENARIO_CHUNK,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Prize and place of each lineup in each scenario: (payout, ahead), each lineups × scenarios.
 
