@@ -12,14 +12,16 @@ from __future__ import annotations
 import numpy as np
 
 from pitwall.contest import PayoutTable, evaluate, sample_field
+from pitwall.contest.scoring import SCENARIO_CHUNK
 from pitwall.portfolio import Controls, solve
 from pitwall.portfolio import threads as portfolio_threads
 from pitwall.simulation import RaceModel, simulate
 
 # A small slate takes the screen-everything path, a full one the prefiltered path: both are exercised.
 SLATE_SIZES = (16, 40)
-# Scenarios solved on and scored: one chunk of the evaluation, so the contest's thread pool is never started.
-SCENARIOS = 1_000
+# Scenarios solved on and scored: one chunk of the evaluation's scoring, so the contest's thread pool is never
+# started (the solver's is ended by `exercise_all`).
+SCENARIOS = SCENARIO_CHUNK
 
 
 def exercise(drivers: int) -> None:
