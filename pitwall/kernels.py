@@ -114,17 +114,22 @@ def renew(zone, scenario_start, owner, cell, frac, ahead, value, live, count_abo
 
 
 @njit(cache=True, nogil=True)
-def ahead_table(bins, width, weight, base, scale, threshold, excess, tail):
+def ahead_table(best_field, width, weight, base, scale, threshold, excess, tail):
     """Opponents ahead of each grid edge per scenario (`_Arena`): each sampled
     opponent in bin k or above counts `weight`; with `tail` > 0, above `threshold`
-    the count is the exponential tail `weight * tail * exp(-(edge - threshold) / excess)`."""
-    n_scenarios = bins.shape[0]
+    the count is the exponential tail `weight * tail * exp(-(edge - threshold) / excess)`.
+    An opponent's bin is its score's grid position (`_Arena.locate`) cut to a whole bin, at most the last
+    (width - 2): found here, score by score, rather than as a table of every opponent's bin."""
+    n_scenarios = best_field.shape[0]
+    last = width - 2
     out = np.empty((n_scenarios, width), dtype=np.float32)
     counts = np.zeros(width, dtype=np.int64)
     for s in range(n_scenarios):
         counts[:] = 0
-        for b in bins[s]:
-            counts[b] += 1
+        for score in best_field[s]:
+            # float32 arithmetic and a cut toward zero, as numpy's (x - base) * scale then astype(int64).
+            b = np.int64((score - base[s]) * scale[s])
+            counts[min(max(b, 0), last)] += 1
         running = 0
         for k in range(width - 1, -1, -1):
             running += counts[k]

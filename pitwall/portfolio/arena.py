@@ -68,10 +68,9 @@ class _Arena:
         top = np.maximum(best, best_field[:, 0]) + 1e-3
         self.base = base.astype(np.float32)
         self.scale = (GRID_BINS / (top - base)).astype(np.float32)
-        bins = np.clip(((best_field - self.base[:, None]) * self.scale[:, None]).astype(np.int64), 0, GRID_BINS - 1)
         tail, threshold, excess = self._tail(best_field, payout) if self.weight > 1 else (0, base, base)
         self.ahead = kernels.ahead_table(
-            bins, GRID_BINS + 1, self.weight, self.base, self.scale, threshold, excess, tail
+            best_field, GRID_BINS + 1, self.weight, self.base, self.scale, threshold, excess, tail
         )
         self.lines = self._lines(payout, best_field)
 
