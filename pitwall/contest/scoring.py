@@ -35,8 +35,8 @@ from pitwall.rules import ROSTER_SIZE
 SCORE_STEPS_PER_POINT = 20
 # Lineups at which scoring switches from gathered rows to a matrix product.
 MATMUL_FROM = 64
-# Scenarios ranked at a time: a chunk's field scores (chunk × field, float32) stay in cache between the product
-# and the partition.
+# Scenarios whose field scores are ranked at a time, here and in the solver's arena: a chunk's scores (chunk ×
+# field, float32) stay in cache between the product and the partition.
 SCENARIO_CHUNK = 250
 # Threads ranking chunks of scenarios at once.
 THREADS = os.cpu_count() or 1

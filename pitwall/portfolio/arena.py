@@ -15,6 +15,7 @@ import numpy as np
 
 from pitwall import kernels
 from pitwall.contest import Field, PayoutTable
+from pitwall.contest.scoring import SCENARIO_CHUNK
 from pitwall.portfolio.threads import THREADS, _chunks, _in_threads
 from pitwall.rules import ROSTER_SIZE
 
@@ -26,9 +27,6 @@ TAIL_MIN = 8
 # Beyond the places where being pushed down by the whole portfolio costs this share of
 # an entry fee, our lineups are taken not to affect each other's prizes.
 ZONE_TOLERANCE = 0.25
-# Solving scenarios whose field scores are ranked at a time: a chunk's scores (chunk × field, float32) stay in
-# cache between the product and the partition.
-FIELD_CHUNK = 250
 # Fewer lineups than this per thread are screened on one: a thread costs more than it saves.
 SCREEN_CHUNK = 50_000
 
@@ -88,7 +86,7 @@ class _Arena:
             theirs.partition(cut, axis=1)  # in place: a copy would be the chunk's whole field scores
             best[at] = -np.sort(-theirs[:, cut:], axis=1)
 
-        _in_threads(chunk, _chunks(self.n_scenarios, FIELD_CHUNK))
+        _in_threads(chunk, _chunks(self.n_scenarios, SCENARIO_CHUNK))
         return best
 
     def _tail(self, best_field: np.ndarray, payout: PayoutTable) -> tuple[int, np.ndarray, np.ndarray]:
