@@ -87,35 +87,53 @@ class _Selection:
         arena = self.arena
         first = len(self.lineups)
         alone, far = np.zeros(len(lineups)), np.zeros(len(lineups))
+        within, n_entries = np.zeros(len(lineups)), np.zeros(len(lineups), dtype=np.int64)
 
-        def chunk(at: slice) -> tuple[np.ndarray, ...]:
-            alone[at], far[at], owner, *entry = kernels.place_candidates(
+        def place(at: slice) -> tuple[np.ndarray, ...]:
+            alone[at], far[at], owner, cell, frac, ahead, _ = kernels.place_candidates(
                 arena.scores(lineups[at]), arena.base, arena.scale, GRID_BINS, arena.ahead.ravel(), *arena.prize_table,
                 arena.zone,
             )
-            return owner + (first + at.start), *entry
+            net = self._net(cell, frac, ahead)
+            within[at] = np.bincount(owner, weights=net, minlength=at.stop - at.start)
+            n_entries[at] = np.bincount(owner, minlength=at.stop - at.start)
+            return owner + (first + at.start), cell, frac, ahead, net
 
         pieces = [tuple(getattr(self, name) for name in self._COLUMNS)]
-        pieces += _in_threads(chunk, _chunks(len(lineups), POOL_CHUNK))
+        pieces += _in_threads(place, _chunks(len(lineups), POOL_CHUNK))
         self.lineups = np.concatenate([self.lineups, lineups])
         self.masks = np.concatenate([self.masks, _masks(lineups)])
         self.bound = np.concatenate([self.bound, alone / arena.n_scenarios])
         self.far = np.concatenate([self.far, far / arena.n_scenarios])
+        self.within = np.concatenate([self.within, within / arena.n_scenarios])
+        self.n_entries = np.concatenate([self.n_entries, n_entries])
         self.open = np.concatenate([self.open, np.ones(len(lineups), dtype=bool)])
         self.stale = np.concatenate([self.stale, np.zeros(len(lineups), dtype=bool)])
-        columns = [np.concatenate(column) for column in zip(*pieces)]
-        fresh = slice(len(self.owner), None)
-        owner, cell, frac, ahead, net = (column[fresh] for column in columns)
-        net[:] = self._net(cell, frac, ahead)
-        within = np.bincount(owner - first, weights=net, minlength=len(lineups)) / arena.n_scenarios
-        self.n_entries = np.concatenate([self.n_entries, np.bincount(owner - first, minlength=len(lineups))])
-        self.within = np.concatenate([self.within, within])
-        # Every piece is in scenario order and candidates ascend from piece to piece:
-        # a stable sort by scenario merges them (a radix sort when the scenario
-        # numbers fit 16 bits).
-        scen = columns[1] // self._WIDTH
-        order = np.argsort(scen.astype(np.uint16) if arena.n_scenarios <= 65_536 else scen, kind="stable")
-        self._store(*(column[order] for column in columns))
+        self._store(*self._merge(pieces))
+
+    def _merge(self, pieces: list[tuple[np.ndarray, ...]]) -> list[np.ndarray]:
+        """Entry columns of pieces that are each in scenario order (candidates ascending from piece to piece),
+        joined into one in scenario order: a scenario's entries piece by piece.
+
+        Written straight to where they belong rather than joined and then sorted: the entries run to millions, and
+        every copy of them is memory a fresh process (every flow run) touches for the first time."""
+        edges = np.arange(self.arena.n_scenarios + 1) * self._WIDTH
+        starts = np.array([np.searchsorted(cell, edges) for _, cell, *_ in pieces])
+        counts = np.diff(starts, axis=1)
+        # A piece's entries of a scenario land after every entry of the scenarios before it and after the
+        # earlier pieces' entries of the same scenario.
+        landing = np.cumsum(counts.sum(axis=0)) - counts.sum(axis=0) + np.cumsum(counts, axis=0) - counts
+        shift = landing - starts[:, :-1]
+        columns = [np.empty(counts.sum(), dtype=column.dtype) for column in pieces[0]]
+
+        def scatter(at: slice) -> None:
+            for k in range(at.start, at.stop):
+                to = np.arange(len(pieces[k][0])) + np.repeat(shift[k], counts[k])
+                for merged, column in zip(columns, pieces[k]):
+                    merged[to] = column
+
+        _in_threads(scatter, _chunks(len(pieces), 1))
+        return columns
 
     _COLUMNS = ("owner", "cell", "frac", "ahead", "net")
 

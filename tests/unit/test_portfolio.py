@@ -305,6 +305,26 @@ def test_gains_kept_up_to_date_pick_by_pick_equal_gains_recomputed_from_scratch(
     assert not np.allclose(kept[selection.open], selection.bound[selection.open] - selection.far[selection.open])
 
 
+def test_candidates_added_in_pieces_keep_their_entries_in_scenario_order(monkeypatch):
+    """Entries are kept in scenario order, candidates ascending within a scenario, however the pool was
+    added: in chunks on threads, and in calls (a refill) after entries already held."""
+    monkeypatch.setattr("pitwall.portfolio.selection.POOL_CHUNK", 20)
+    field = sample_field(POINTS.mean(axis=0), SALARIES, 300, style="sharp", seed=6)
+    arena = _Arena(POINTS, field, PAYOUT, 8)
+    candidates = enumerate_lineups(SALARIES, Controls(n_lineups=1))[::10].astype(np.int64)
+    whole, parts = _Selection(arena, 8), _Selection(arena, 8)
+    whole.add_candidates(candidates)
+    parts.add_candidates(candidates[:150])
+    parts.add_candidates(candidates[150:])
+    assert len(candidates) > 300 and len(whole.owner) > 10 * len(candidates)
+    for name in _Selection._COLUMNS + ("within", "n_entries", "scenario_start"):
+        assert getattr(parts, name).tolist() == getattr(whole, name).tolist(), name
+    scenario = whole.cell // _Selection._WIDTH
+    assert np.all(np.diff(scenario) >= 0)
+    same = np.diff(scenario) == 0
+    assert np.all(np.diff(whole.owner)[same] > 0)
+
+
 def test_field_places_count_opponents_above_each_edge_and_follow_a_tail_at_the_top():
     field = sample_field(POINTS.mean(axis=0), SALARIES, 300, style="sharp", seed=3)
     arena = _Arena(POINTS, field, PAYOUT, 10)  # each sampled opponent stands for 3.3
