@@ -64,9 +64,11 @@ def command(race, n_scenarios: int, n_lineups: int, folder: Path, tree: Path | N
     upload = folder / "upload.csv"
     start = [str(ROOT / ".venv/bin/pitwall")]
     if tree is not None:
+        # The tree's own executable: pitwall.console where it has one, the bare command line before it.
+        entry = ("from pitwall.console import run; sys.exit(run())" if (tree / "pitwall/console.py").exists()
+                 else "from pitwall.cli import app; app()")
         start = [str(ROOT / ".venv/bin/python"), "-c",
-                 f"import sys; sys.path.insert(0, {str(tree)!r}); sys.argv[0] = 'pitwall'; "
-                 "from pitwall.cli import app; app()"]
+                 f"import sys; sys.path.insert(0, {str(tree)!r}); sys.argv[0] = 'pitwall'; {entry}"]
     argv = [*start, "optimize", "--slate", str(slate_csv), "--track", slate.track,
             "--date", slate.date.isoformat(), "--laps", str(slate.laps), "--series", slate.series,
             "--out", str(upload), "--lineups", str(n_lineups), "--max-exposure", "0.5",
