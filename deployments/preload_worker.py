@@ -1,12 +1,14 @@
 """pitwall's Prefect worker with a preloaded fork server: a flow run starts without a fresh interpreter.
 
-    python deployments/preload_worker.py --pool pitwall --name NAME     (scripts/stack.sh starts it)
+    python deployments/preload_worker.py --pool pitwall [--name NAME] [--limit N] [--with-healthcheck]
+                                                                          (scripts/stack.sh starts it)
 
 A process worker starts every flow run as `python -m prefect.engine`: seconds of importing Prefect,
 pitwall, numpy, numba and the stores before the flow's first task, on every run. Here, before the worker
 starts, this process forks a fork server that imports all of that once (and loads the solver's compiled
-loops), then becomes `prefect worker start ... --type process` itself (same pid, so the stack's pid file
-holds). The work pool's command (register.sh) is deployments/launch.py: the worker starts it as it
+loops), then runs Prefect's process worker itself (deployments/waking_worker.py: the worker `prefect worker
+start --type process` runs, also woken by the server's events; same pid, so the stack's pid file holds). The
+work pool's command (register.sh) is deployments/launch.py: the worker starts it as it
 would start the engine, and it asks the fork server for a copy of itself that runs the engine with the
 run's environment, working directory and output pipes. Everything else is the process worker's own:
 polling, the flow run's states, the engine, its heartbeats, hooks, retries and crash reports.
@@ -254,7 +256,10 @@ def run_engine(served: Served) -> int:
 # -- the worker -------------------------------------------------------------------------------------------------
 
 
-def main(worker_args: list[str]) -> None:
+def main(argv: list[str]) -> None:
+    from waking_worker import options, run
+
+    chosen = options(argv)  # a bad option fails here, before anything is forked
     name = f"pitwall-forkserver-{os.getpid()}-{secrets.token_hex(8)}"
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind("\0" + name)  # abstract: no file to clean up; peers are checked on accept
@@ -269,11 +274,9 @@ def main(worker_args: list[str]) -> None:
         raise SystemExit(run_engine(served))
     listener.close()
     os.close(worker_gone)
-    # Held by the worker alone (its flow processes do not inherit it): its end tells the fork server.
-    os.set_inheritable(worker_alive, True)
+    # worker_alive stays open in this process alone (descriptors are not inherited): its end tells the fork server.
     os.environ[SOCKET_ENV] = name
-    prefect = str(Path(sys.executable).with_name("prefect"))
-    os.execv(prefect, [prefect, "worker", "start", "--type", "process", *worker_args])
+    run(chosen)
 
 
 if __name__ == "__main__":

@@ -183,7 +183,7 @@ def test_more_than_one_worker_polls_the_pool_and_they_share_results(compose: dic
 
 def test_workers_fork_flow_runs_from_a_preloaded_server(compose: dict[str, Any]) -> None:
     """As the local stack's default worker: the pool's command set to the launcher, then the fork server's
-    worker, which becomes `prefect worker start` with the same arguments (the health server among them)."""
+    worker, which runs Prefect's process worker with these options (the health server among them)."""
     shell, flag, script = compose["services"]["worker"]["command"]
     assert (shell, flag) == ("sh", "-c")
     set_pool, start = script.split(" && ")

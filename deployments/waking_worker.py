@@ -1,0 +1,110 @@
+"""Prefect's process worker, woken the moment a flow run of its pool is scheduled.
+
+    python deployments/preload_worker.py --pool pitwall [--name NAME] [--limit N] [--with-healthcheck]
+
+A worker finds new flow runs by polling the server (every PREFECT_WORKER_QUERY_SECONDS, 1 s on the stack),
+so a job submitted through the API waited half a poll on average, and up to a whole one, before its flow
+run was submitted: the largest of Prefect's steps before a flow's first task (`bench/latency.py`'s "worker
+poll"). The server publishes every flow run's state changes as events; this worker also listens to them and
+polls as soon as a run of its pool is scheduled, whoever scheduled it (the API, a schedule, an operator's
+retry in the UI). Its own polling goes on beside the stream, so a stream that drops (the server restarting)
+costs only the wait it saves; two polls that find the same run submit it once, as the worker keeps the runs
+it is submitting.
+
+The worker is Prefect's own ProcessWorker, built as `prefect worker start --type process` builds it, from
+the options pitwall's stack and compose file give it. deployments/preload_worker.py runs it once its fork
+server is up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import functools
+import os
+import sys
+import time
+
+# After the event stream drops: how long the worker polls alone before subscribing again.
+RESUBSCRIBE_SECONDS = 5.0
+
+
+def log(message: str) -> None:
+    print(f"{time.strftime('%H:%M:%S')} pitwall worker [{os.getpid()}]: {message}", file=sys.stderr, flush=True)
+
+
+def options(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="preload_worker.py", description="pitwall's Prefect process worker")
+    parser.add_argument("--pool", "-p", required=True, help="the work pool to take flow runs from")
+    parser.add_argument("--name", "-n", help="the worker's name (Prefect makes one up without it)")
+    parser.add_argument("--limit", "-l", type=int, help="the most flow runs at once")
+    parser.add_argument("--with-healthcheck", action="store_true", help="serve Prefect's worker health check")
+    return parser.parse_args(argv)
+
+
+def run(chosen: argparse.Namespace) -> None:
+    """Run the worker until a signal stops it."""
+    from prefect.settings import PREFECT_WORKER_HEARTBEAT_SECONDS, PREFECT_WORKER_PREFETCH_SECONDS
+    from prefect.utilities.processutils import setup_signal_handlers_worker
+    from prefect.workers.process import ProcessWorker
+
+    worker = ProcessWorker(
+        name=chosen.name, work_pool_name=chosen.pool, limit=chosen.limit,
+        prefetch_seconds=PREFECT_WORKER_PREFETCH_SECONDS.value(),
+        heartbeat_interval_seconds=int(PREFECT_WORKER_HEARTBEAT_SECONDS.value()),
+    )
+    say = functools.partial(print, flush=True)  # the stack waits for the worker's "started" in its log file
+
+    async def work() -> None:
+        # As Prefect's command line, from inside the event loop: a first SIGTERM or SIGINT goes to asyncio's own
+        # handler, which cancels this task and so stops the worker; a second kills it.
+        setup_signal_handlers_worker(os.getpid(), "the process worker", say)
+        waking = asyncio.create_task(wake_on_scheduled_runs(worker, chosen.pool))
+        try:
+            await worker.start(with_healthcheck=chosen.with_healthcheck, printer=say)
+        finally:
+            waking.cancel()
+
+    try:
+        asyncio.run(work())
+    except KeyboardInterrupt:
+        say(f"Worker {worker.name!r} stopped!")
+
+
+async def wake_on_scheduled_runs(worker, pool: str) -> None:
+    """Poll for the pool's flow runs whenever the server reports one of them scheduled."""
+    from prefect.events.clients import get_events_subscriber
+    from prefect.events.filters import EventFilter, EventNameFilter
+
+    due = asyncio.Event()
+
+    async def listen() -> None:
+        while True:
+            try:
+                async with get_events_subscriber(filter=EventFilter(event=EventNameFilter(prefix=["prefect.flow-run."]))) as events:
+                    async for event in events:
+                        if scheduled_in(event, pool):
+                            due.set()
+            except Exception as exc:  # the server restarting, a dropped socket: the worker's own polls go on
+                log(f"flow run events: {type(exc).__name__}: {exc}; polling alone for {RESUBSCRIBE_SECONDS:.0f} s")
+            await asyncio.sleep(RESUBSCRIBE_SECONDS)
+
+    async def poll() -> None:
+        while True:
+            await due.wait()
+            # Runs scheduled while this poll is under way are found by the next one.
+            due.clear()
+            try:
+                await worker.get_and_submit_flow_runs()
+            except Exception as exc:  # as the worker's own poll, a failed one is only a missed chance
+                log(f"polling on a scheduled run: {type(exc).__name__}: {exc}")
+
+    await asyncio.gather(listen(), poll())
+
+
+def scheduled_in(event, pool: str) -> bool:
+    """A flow run event that put a run of this pool in a scheduled state (Scheduled, AwaitingRetry, Late, …)."""
+    state = event.payload.get("validated_state") or {}
+    return state.get("type") == "SCHEDULED" and any(
+        related.role == "work-pool" and related.get("prefect.resource.name") == pool for related in event.related
+    )
