@@ -41,7 +41,7 @@ import numpy as np
 
 from pitwall.history import History
 from pitwall.newcomers import NEWCOMER_PRIOR, NewcomerPrior, describe, salary_scores
-from pitwall.simulation import RaceModel, _allocate, _gumbel
+from pitwall.simulation import RaceModel, _gumbel, _hand_out, _stints
 from pitwall.slate import Slate, normalize_name
 from pitwall.tracks import check_track_type
 
@@ -255,23 +255,25 @@ def fit_concentration(
     relative = performance - performance.max(axis=1, keepdims=True)
     tilt = np.zeros(len(strength), np.float32) if bias is None else np.asarray(bias, np.float32)
 
-    def shares(focus: float, stints: int) -> tuple[float, float]:
+    def shares(focus: float, stints: tuple[np.ndarray, np.ndarray]) -> tuple[float, float]:
         weight = np.exp(np.float32(focus) * relative + tilt) * completed
-        counts = _allocate(np.random.default_rng(seed + 1), weight, pool, stints)
+        counts = _hand_out(weight, *stints)
         return counts.max(axis=1).mean() / pool, (counts > 0).sum(axis=1).mean()
 
     best, best_miss = (1.0, 10), np.inf
-    for stints in _STINT_GRID[_STINT_GRID <= pool]:
+    for count in _STINT_GRID[_STINT_GRID <= pool]:
+        # The same stints for every focus tried at this count: the common random numbers, drawn once.
+        stints = _stints(np.random.default_rng(seed + 1), size, pool, int(count))
         low, high = _FOCUS_RANGE
         for _ in range(_BISECTIONS):
             focus = 0.5 * (low + high)
-            top, _ = shares(focus, int(stints))
+            top, _ = shares(focus, stints)
             low, high = (focus, high) if top < target.top_share else (low, focus)
         focus = 0.5 * (low + high)
-        top, holders = shares(focus, int(stints))
+        top, holders = shares(focus, stints)
         miss = ((top - target.top_share) / 0.02) ** 2 + ((holders - target.holders) / max(target.holders, 1.0) / 0.05) ** 2
         if miss < best_miss:
-            best, best_miss = (focus, int(stints)), miss
+            best, best_miss = (focus, int(count)), miss
     return best
 
 

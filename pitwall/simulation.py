@@ -169,21 +169,31 @@ def _holding(focus: float, relative: np.ndarray, bias: np.ndarray | None) -> np.
 
 def _allocate(rng: np.random.Generator, weight: np.ndarray, total: int, stints: int) -> np.ndarray:
     """Split `total` laps into `stints` random stints, each to a driver drawn ∝ weight."""
-    size, drivers = weight.shape
+    return _hand_out(weight, *_stints(rng, len(weight), total, stints))
+
+
+def _stints(rng: np.random.Generator, size: int, total: int, stints: int) -> tuple[np.ndarray, np.ndarray]:
+    """The random half of `_allocate`, apart so a search over weights can draw it once: per scenario, the
+    stints' lengths and, sorted, the uniform draws that pick their holders."""
     stints = max(1, min(stints, total))
     cuts = np.sort(rng.integers(0, total + 1, size=(size, stints - 1), dtype=np.int32), axis=1)
     edges = np.concatenate(
         [np.zeros((size, 1), np.int32), cuts, np.full((size, 1), total, np.int32)], axis=1
     )
-    lengths = np.diff(edges, axis=1)
+    # Draws are sorted within their row so the queries of `_hand_out` arrive in order (several times
+    # faster); stint lengths are exchangeable, so which stint gets which draw is moot.
+    return np.diff(edges, axis=1), np.sort(rng.random((size, stints)), axis=1)
+
+
+def _hand_out(weight: np.ndarray, lengths: np.ndarray, draws: np.ndarray) -> np.ndarray:
+    """Laps per scenario and driver: each stint to the driver its draw falls on in the weights' CDF."""
+    size, drivers = weight.shape
+    stints = draws.shape[1]
     cumulative = np.cumsum(weight, axis=1, dtype=np.float64)
     cumulative /= cumulative[:, -1:]
-    # One searchsorted over all rows at once: offset each row's CDF by its row number.
-    # Draws are sorted within their row so the queries arrive in order (several times
-    # faster); stint lengths are exchangeable, so which stint gets which draw is moot.
+    # One searchsorted over all rows at once: offset each row's CDF and draws by the row number.
     offsets = np.arange(size, dtype=np.float64)[:, None]
-    draws = np.sort(rng.random((size, stints)), axis=1) + offsets
-    holder = np.searchsorted((cumulative + offsets).ravel(), draws.ravel(), side="right")
+    holder = np.searchsorted((cumulative + offsets).ravel(), (draws + offsets).ravel(), side="right")
     holder = np.minimum(holder, (np.repeat(np.arange(size), stints) + 1) * drivers - 1)
     counts = np.bincount(holder, weights=lengths.ravel(), minlength=size * drivers)
     return counts.reshape(size, drivers).astype(np.int16)
