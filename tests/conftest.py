@@ -147,9 +147,14 @@ def api_process(env: dict[str, str], log: Path, what: str, port: int | None = No
         wait_until(healthy, timeout=60, what=f"{what} on port {port}")
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        end(process)
+
+
+def end(process: subprocess.Popen, timeout: float = 20) -> None:
+    """Stop a process a test started, by its pid: asked first, killed if it does not go."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
