@@ -16,7 +16,7 @@ from tasks.stores import STORE_RETRIES, graph_store
 def seed_results(data: str | None, batch_size: int) -> SeedReport:
     """Idempotent (MERGE): a retry after a blip rewrites nothing twice."""
     with graph_store() as graph:
-        return graph.seed(Path(data) if data else BUNDLED_RESULTS, batch_size=batch_size)
+        return graph.seed(Path(data) if data else BUNDLED_RESULTS, batch_size=batch_size, warm=True)
 
 
 @task(name="upcoming-slates", cache_policy=NO_CACHE, **STORE_RETRIES)

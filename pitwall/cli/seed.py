@@ -46,7 +46,7 @@ def seed(
     try:
         store.ping()  # no server at all: say so now, not after half a minute of retries
         report = store.seed(source, batch_size=batch_size, track_types=named,
-                            unknown_tracks="skip" if skip_unknown_tracks else "error")
+                            unknown_tracks="skip" if skip_unknown_tracks else "error", warm=True)
     except StoreUnavailable as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from error
@@ -73,3 +73,5 @@ def seed(
         typer.echo(f"... and {len(report.rejected) - SHOWN_REJECTIONS} more rejected rows", err=True)
     typer.echo("graph: " + ", ".join(f"{label} {count}" for label, count in report.counts.items()))
     typer.echo(f"elapsed {report.elapsed_seconds:.1f} s")
+    if report.warm_up_seconds is not None:
+        typer.echo(f"queries a job runs warmed over the new history in {report.warm_up_seconds:.1f} s")

@@ -118,6 +118,8 @@ class SeedReport:
     batches: int = 0
     elapsed_seconds: float = 0.0
     counts: dict[str, int] = field(default_factory=dict)
+    # Seconds spent warming the queries a job runs over the new history (`seed(warm=True)`), if they were.
+    warm_up_seconds: float | None = None
 
 
 def race_id(series: str, date: dt.date, track: str) -> str:
@@ -468,6 +470,7 @@ class GraphStore:
         batch_size: int = DEFAULT_BATCH_SIZE,
         track_types: Mapping[str, str] | None = None,
         unknown_tracks: UnknownTracks = "keep",
+        warm: bool = False,
     ) -> SeedReport:
         """Load race results (a CSV path or rows keyed by the CSV columns) into the graph.
 
@@ -476,6 +479,12 @@ class GraphStore:
         malformed row is reported with its line number and left out whole. Races whose rows
         merge two heats are written but flagged `merged_heats` and kept out of calibration
         reads. `track_types` and `unknown_tracks` name venues the track map does not know.
+
+        With `warm`, a seed that wrote results then runs every query a job runs (`warm_up`) over
+        the new history: the first read of a freshly written history costs the server most of a
+        core for a second (its code for the read compiled as it runs), which the next job would
+        otherwise pay beside its own work (the stack's warm-up at start reads the graph as it
+        was then, often empty).
         """
         if batch_size < 1:
             raise ValueError("batch_size must be positive")
@@ -507,6 +516,8 @@ class GraphStore:
             report.batches += 1
         report.counts = self.counts()
         report.elapsed_seconds = time.perf_counter() - started
+        if warm and report.rows_written:
+            report.warm_up_seconds = self.warm_up()
         return report
 
     # -- reads the engine needs

@@ -354,6 +354,17 @@ def test_the_warm_up_runs_a_jobs_queries_and_leaves_the_graph_as_it_was(store, s
     assert store.history_fingerprint() == fingerprint
 
 
+def test_a_seed_can_end_by_warming_a_jobs_queries_over_what_it_wrote(store, seeded, bundled_rows):
+    counts, fingerprint = store.counts(), store.history_fingerprint()
+    first_race = [row for row in bundled_rows if row["race_date"] == bundled_rows[0]["race_date"]]
+
+    assert store.seed(first_race).warm_up_seconds is None
+    warmed = store.seed(first_race, warm=True)
+
+    assert warmed.rows_written == len(first_race) and warmed.warm_up_seconds > 0
+    assert store.counts() == counts and store.history_fingerprint() == fingerprint
+
+
 def test_a_dead_server_raises_store_unavailable():
     dead = GraphStore(f"bolt://127.0.0.1:{free_port()}", timeout_seconds=1.0)
     try:
