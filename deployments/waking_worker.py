@@ -56,8 +56,8 @@ def run(chosen: argparse.Namespace) -> None:
     say = functools.partial(print, flush=True)  # the stack waits for the worker's "started" in its log file
 
     async def work() -> None:
-        # As Prefect's command line, from inside the event loop: a first SIGTERM or SIGINT goes to asyncio's own
-        # handler, which cancels this task and so stops the worker; a second kills it.
+        # Prefect's command line's handlers, set as it sets them (inside the event loop). On these machines a
+        # first SIGTERM does not stop its worker, nor this one; scripts/stack.sh kills it after a minute.
         setup_signal_handlers_worker(os.getpid(), "the process worker", say)
         waking = asyncio.create_task(wake_on_scheduled_runs(worker, chosen.pool))
         try:
@@ -77,11 +77,12 @@ async def wake_on_scheduled_runs(worker, pool: str) -> None:
     from prefect.events.filters import EventFilter, EventNameFilter
 
     due = asyncio.Event()
+    flow_run_events = EventFilter(event=EventNameFilter(prefix=["prefect.flow-run."]))
 
     async def listen() -> None:
         while True:
             try:
-                async with get_events_subscriber(filter=EventFilter(event=EventNameFilter(prefix=["prefect.flow-run."]))) as events:
+                async with get_events_subscriber(filter=flow_run_events) as events:
                     async for event in events:
                         if scheduled_in(event, pool):
                             due.set()
