@@ -120,11 +120,12 @@ class _Selection:
         edges = np.arange(self.arena.n_scenarios + 1) * self._WIDTH
         starts = np.array([np.searchsorted(cell, edges) for _, cell, *_ in pieces])
         counts = np.diff(starts, axis=1)
+        per_scenario = counts.sum(axis=0)
         # A piece's entries of a scenario land after every entry of the scenarios before it and after the
         # earlier pieces' entries of the same scenario.
-        landing = np.cumsum(counts.sum(axis=0)) - counts.sum(axis=0) + np.cumsum(counts, axis=0) - counts
+        landing = (np.cumsum(per_scenario) - per_scenario) + (np.cumsum(counts, axis=0) - counts)
         shift = landing - starts[:, :-1]
-        columns = [np.empty(counts.sum(), dtype=column.dtype) for column in pieces[0]]
+        columns = [np.empty(per_scenario.sum(), dtype=column.dtype) for column in pieces[0]]
 
         def scatter(at: slice) -> None:
             for k in range(at.start, at.stop):
