@@ -233,6 +233,7 @@ def run_engine(served: Served) -> int:
     os.environ.update(env)
     import prefect.engine
     import prefect.context
+    from pitwall.console import exit_status
     from pitwall.settings import get_settings
 
     # Both were read from the fork server's environment: read them again from this run's.
@@ -243,13 +244,9 @@ def run_engine(served: Served) -> int:
         # By path: prefect.engine is imported already, and run_module would warn that it is.
         runpy.run_path(prefect.engine.__file__, run_name="__main__")
     except SystemExit as exc:
-        code = exc.code
-        if code is None:
-            return 0
-        if isinstance(code, int):
-            return code
-        print(code, file=sys.stderr)
-        return 1
+        if exc.code is not None and not isinstance(exc.code, int):
+            print(exc.code, file=sys.stderr)  # what the interpreter prints for such an exit
+        return exit_status(exc.code)
     return 0
 
 
@@ -268,10 +265,16 @@ def main(argv: list[str]) -> None:
     worker = os.getpid()
     if os.fork() == 0:
         os.close(worker_alive)
+        from pitwall.console import end_without_teardown
+
+        # Registered before the preload's imports, so in a flow process it runs after all their exit handlers.
+        ended = end_without_teardown()
         served = serve(listener, worker_gone, worker)
-        # Here only in a forked flow process: run the engine, then exit as an interpreter does (atexit
-        # handlers flush the run's logs and events to the API).
-        raise SystemExit(run_engine(served))
+        # Here only in a forked flow process: run the engine, then exit as an interpreter does, its threads
+        # joined and exit handlers run, but without its teardown: the job is done by then, and freeing every
+        # module and object one by one (about half a second) would hold the worker's slot and a core.
+        ended.status = run_engine(served)
+        raise SystemExit(ended.status)
     listener.close()
     os.close(worker_gone)
     # worker_alive stays open in this process alone (descriptors are not inherited): its end tells the fork server.

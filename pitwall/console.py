@@ -5,7 +5,8 @@ every module and object one at a time, numba's compiled code among them: about 0
 `pitwall optimize`, spent on a process about to end anyway. Here the last exit handler ends the process
 instead, with the exit status the interpreter would have given. Registered before the command line is
 imported, it runs after every handler registered by what that imports (logging's flush among them), and
-after the interpreter has joined the threads still running, as any exit does.
+after the interpreter has joined the threads still running, as any exit does. The worker's fork server
+ends its flow processes the same way (deployments/preload_worker.py).
 
 Apart from `pitwall.cli`, which would import every command before this could register its handler.
 """
@@ -18,14 +19,13 @@ import sys
 
 
 def run() -> None:
-    ended = _Ending()
-    atexit.register(ended.exit)
+    ended = end_without_teardown()
     try:
         from pitwall.cli import app
 
         app()
     except SystemExit as done:
-        ended.status = _exit_status(done.code)
+        ended.status = exit_status(done.code)
         raise
     except KeyboardInterrupt:
         ended.status = 130  # as a shell reports a command interrupted by Ctrl-C
@@ -33,8 +33,10 @@ def run() -> None:
     ended.status = 0
 
 
-class _Ending:
-    # An exception that escapes the command fails the process, as it would the interpreter.
+class Ending:
+    """The process's last exit handler: flush the output, end with `status`."""
+
+    # An exception that escapes the program fails the process, as it would the interpreter.
     status = 1
 
     def exit(self) -> None:
@@ -47,7 +49,15 @@ class _Ending:
         os._exit(self.status)
 
 
-def _exit_status(code: object) -> int:
+def end_without_teardown() -> Ending:
+    """Register the handler that ends this process once every exit handler registered after it has run; the
+    caller sets its `status` as the program ends. Call it before importing what the program runs."""
+    ended = Ending()
+    atexit.register(ended.exit)
+    return ended
+
+
+def exit_status(code: object) -> int:
     """The status Python gives `SystemExit(code)`: None is success, an integer itself, anything else (a
     message, printed to stderr by the interpreter) failure."""
     if code is None:
