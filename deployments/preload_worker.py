@@ -263,7 +263,8 @@ def main(argv: list[str]) -> None:
     listener.listen(64)
     worker_gone, worker_alive = os.pipe()
     worker = os.getpid()
-    if os.fork() == 0:
+    fork_server = os.fork()
+    if fork_server == 0:
         os.close(worker_alive)
         from pitwall.console import end_without_teardown
 
@@ -279,7 +280,7 @@ def main(argv: list[str]) -> None:
     os.close(worker_gone)
     # worker_alive stays open in this process alone (descriptors are not inherited): its end tells the fork server.
     os.environ[SOCKET_ENV] = name
-    run(chosen)
+    run(chosen, fork_server=fork_server)
 
 
 if __name__ == "__main__":

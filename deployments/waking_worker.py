@@ -14,6 +14,13 @@ it is submitting.
 The worker is Prefect's own ProcessWorker, built as `prefect worker start --type process` builds it, from
 the options pitwall's stack and compose file give it. deployments/preload_worker.py runs it once its fork
 server is up.
+
+A first SIGTERM or SIGINT stops the wake, waits for the flow runs in flight (the worker's child processes
+other than the fork server) to end, then stops the worker: at once when none is running. The worker's own
+polls go on meanwhile, so a run scheduled in that wait may still be taken and waited for. A second signal
+stops it at once, and the runs in flight with it. Prefect's own handlers, which `prefect worker start` sets,
+turn a SIGTERM into a SIGINT, which a script's background job (scripts/stack.sh starts the worker so)
+ignores: they never stopped it, and the stack killed it after a minute.
 """
 
 from __future__ import annotations
@@ -22,8 +29,10 @@ import argparse
 import asyncio
 import functools
 import os
+import signal
 import sys
 import time
+from pathlib import Path
 
 # After the event stream drops: how long the worker polls alone before subscribing again.
 RESUBSCRIBE_SECONDS = 5.0
@@ -42,10 +51,9 @@ def options(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def run(chosen: argparse.Namespace) -> None:
+def run(chosen: argparse.Namespace, *, fork_server: int | None = None) -> None:
     """Run the worker until a signal stops it."""
     from prefect.settings import PREFECT_WORKER_HEARTBEAT_SECONDS, PREFECT_WORKER_PREFETCH_SECONDS
-    from prefect.utilities.processutils import setup_signal_handlers_worker
     from prefect.workers.process import ProcessWorker
 
     worker = ProcessWorker(
@@ -56,10 +64,8 @@ def run(chosen: argparse.Namespace) -> None:
     say = functools.partial(print, flush=True)  # the stack waits for the worker's "started" in its log file
 
     async def work() -> None:
-        # Prefect's command line's handlers, set as it sets them (inside the event loop). On these machines a
-        # first SIGTERM does not stop its worker, nor this one; scripts/stack.sh kills it after a minute.
-        setup_signal_handlers_worker(os.getpid(), "the process worker", say)
         waking = asyncio.create_task(wake_on_scheduled_runs(worker, chosen.pool))
+        stop_on_signals(asyncio.current_task(), waking, spare={fork_server})
         try:
             await worker.start(with_healthcheck=chosen.with_healthcheck, printer=say)
         finally:
@@ -67,8 +73,43 @@ def run(chosen: argparse.Namespace) -> None:
 
     try:
         asyncio.run(work())
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, asyncio.CancelledError):
         say(f"Worker {worker.name!r} stopped!")
+
+
+def stop_on_signals(main: asyncio.Task, waking: asyncio.Task, *, spare: set[int | None]) -> None:
+    """SIGTERM or SIGINT: stop waking, cancel `main` once no child process but `spare` is left; again: now."""
+    loop = asyncio.get_running_loop()
+    draining: list[asyncio.Task] = []
+
+    async def drain() -> None:
+        waking.cancel()
+        said = False
+        while runs := [pid for pid in children(os.getpid()) if pid not in spare]:
+            if not said:
+                log(f"stopping once the flow runs in flight end, {len(runs)} now (a second signal stops at once)")
+                said = True
+            await asyncio.sleep(0.2)
+        main.cancel()
+
+    def on_signal() -> None:
+        if draining:
+            main.cancel()
+        else:
+            draining.append(loop.create_task(drain()))
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, on_signal)
+
+
+def children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(child) for child in (task / "children").read_text().split()]
+        except OSError:
+            pass
+    return found
 
 
 async def wake_on_scheduled_runs(worker, pool: str) -> None:
