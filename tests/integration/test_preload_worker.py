@@ -15,6 +15,7 @@ import httpx
 import pytest
 from prefect.client.orchestration import get_client
 
+from deployments.waking_worker import children
 from tests.conftest import inline_request, wait_for_status, wait_until
 
 pytestmark = [
@@ -22,16 +23,6 @@ pytestmark = [
     pytest.mark.skipif(os.environ.get("PITWALL_WORKER_MODE", "preload") != "preload",
                        reason="the stack's worker runs flow runs as fresh interpreters"),
 ]
-
-
-def children(pid: int) -> list[int]:
-    found: list[int] = []
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
-            found += [int(kid) for kid in (task / "children").read_text().split()]
-        except OSError:
-            pass
-    return found
 
 
 def cmdline(pid: int) -> str:
