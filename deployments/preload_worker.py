@@ -26,15 +26,18 @@ this user started by this worker are served.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import secrets
 import select
 import signal
 import socket
+import ssl
 import struct
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -253,10 +256,37 @@ def run_engine(served: Served) -> int:
 # -- the worker -------------------------------------------------------------------------------------------------
 
 
+def sharing_verified_contexts(build: Callable[..., ssl.SSLContext]) -> Callable[..., ssl.SSLContext]:
+    """`ssl.create_default_context` (`build`) that builds a context verifying against a CA file once per file.
+
+    Prefect's clients, and the httpx clients and transports they are made of, build
+    `create_default_context(cafile=...)` afresh: seven times in a flow run of `make demo`'s request, twice
+    in the worker for each run it starts. Each parses the whole CA bundle, about 20 ms of a core, while a
+    flow run's start and solve share the two cores. Such a context is configured as it is built and none of
+    its users here changes it (a client certificate would; none is used), so a process builds one per file
+    and every client shares it. The fork server's imports build it (httpx transports made at import), so a
+    flow process inherits it built; a changed CA file is read when the worker restarts. A context asked
+    for any other way is built as asked.
+    """
+
+    @functools.cache
+    def verified(cafile: str) -> ssl.SSLContext:
+        return build(cafile=cafile)
+
+    def create_default_context(purpose=ssl.Purpose.SERVER_AUTH, *, cafile=None, capath=None, cadata=None):
+        if cafile is not None and capath is None and cadata is None and purpose == ssl.Purpose.SERVER_AUTH:
+            return verified(os.fspath(cafile))
+        return build(purpose, cafile=cafile, capath=capath, cadata=cadata)
+
+    return create_default_context
+
+
 def main(argv: list[str]) -> None:
     from waking_worker import options, run
 
     chosen = options(argv)  # a bad option fails here, before anything is forked
+    # Before the fork: the worker and every flow process share it.
+    ssl.create_default_context = sharing_verified_contexts(ssl.create_default_context)
     name = f"pitwall-forkserver-{os.getpid()}-{secrets.token_hex(8)}"
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind("\0" + name)  # abstract: no file to clean up; peers are checked on accept
