@@ -1,4 +1,4 @@
-"""Runs every query a job runs once against the stack's graph (`GraphStore.warm_up`), so the first job after
+"""Runs every query a job runs against the stack's graph (`GraphStore.warm_up`), so the first job after
 `scripts/stack.sh up` does not pay for a fresh Neo4j compiling them. Best effort: exit 0 either way, with
 one line saying what happened (a graph not seeded yet is warmed all the same)."""
 

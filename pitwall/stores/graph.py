@@ -50,6 +50,12 @@ _RESULT_PROPERTIES = tuple(
 # The properties every result row has; the loop-data columns are stored when given.
 _ROW_PROPERTIES = ("start", "finish", "fastest_lap", "laps_led", "laps", "status")
 
+# How often `GraphStore.warm_up` runs a job's reads: a fresh server runs a read at speed only once it has
+# run it a few times (its JVM compiles the code the read runs). With one round, a new process's history
+# read then took 0.23 s, 0.17 and 0.09 on the next runs, 0.06 from the eighth; with eight rounds, 0.12–0.13 s
+# at the first (twelve and sixteen: 0.10). A round costs about 0.15 s (scripts/stack.sh warms while Prefect
+# starts).
+WARM_UP_READ_ROUNDS = 8
 # What `GraphStore.warm_up` writes and deletes again.
 WARM_UP_RUN = "pitwall-warm-up"
 WARM_UP_SLATE = Slate(track="Phoenix Raceway", date=dt.date(2000, 1, 1), laps=1, entries=tuple(
@@ -393,7 +399,8 @@ class GraphStore:
         return time.perf_counter() - started
 
     def warm_up(self) -> float:
-        """Run once every query a job runs, and return the seconds it took.
+        """Run every query a job runs, the reads `WARM_UP_READ_ROUNDS` times and the writes once, and return
+        the seconds it took.
 
         A server that has just started compiles each query at its first run, reads into an empty page cache
         and commits its first transactions slowly: on a 2-core machine the first job's lineage write took
@@ -405,11 +412,12 @@ class GraphStore:
         started = time.perf_counter()
         today = dt.date.today()
         slate = _slate_params(WARM_UP_SLATE)
-        self.history_fingerprint()
-        self.races_before(today, series="Cup")
-        self.other_series_races(self.known_drivers()[:1], today, series="Cup")
-        self.get_slate(slate["slate_id"])  # not stored yet: a lookup that finds nothing, as a job's miss would
-        self.list_slates(limit=1)
+        for _ in range(WARM_UP_READ_ROUNDS):
+            self.history_fingerprint()
+            self.races_before(today, series="Cup")
+            self.other_series_races(self.known_drivers()[:1], today, series="Cup")
+            self.get_slate(slate["slate_id"])  # not stored yet: a lookup that finds nothing, as a job's miss would
+            self.list_slates(limit=1)
         self._write("warm-up", _write_slate, slate)
         lineups = [WARM_UP_SLATE.entries] * 20  # a portfolio's worth, as a job writes
         self._write("warm-up", _write_run, _run_params(WARM_UP_RUN, slate["slate_id"], lineups))
