@@ -50,11 +50,8 @@ _RESULT_PROPERTIES = tuple(
 # The properties every result row has; the loop-data columns are stored when given.
 _ROW_PROPERTIES = ("start", "finish", "fastest_lap", "laps_led", "laps", "status")
 
-# How often `GraphStore.warm_up` runs a job's reads: a fresh server runs a read at speed only once it has
-# run it a few times (its JVM compiles the code the read runs). With one round, a new process's history
-# read then took 0.23 s, 0.17 and 0.09 on the next runs, 0.06 from the eighth; with eight rounds, 0.12–0.13 s
-# at the first (twelve and sixteen: 0.10). A round costs about 0.15 s (scripts/stack.sh warms while Prefect
-# starts).
+# How often `GraphStore.warm_up` runs a job's reads: a fresh server runs a read at speed only after a few
+# runs of it (its JVM compiles the read's code as it goes; docs/graph.md, warm-up, has the figures).
 WARM_UP_READ_ROUNDS = 8
 # What `GraphStore.warm_up` writes and deletes again.
 WARM_UP_RUN = "pitwall-warm-up"
