@@ -28,7 +28,7 @@ OUT = Path(__file__).resolve().parent / "out"
 SHOWN = ("finish_loglik", "win_brier", "points_mae", "points_rank_corr", "leader_share_error")
 # The calibration's choices a grid may move: what each one weighs is said where it is defined.
 CHOICES = (
-    "RUNNING_ORDER_WEIGHT", "RATING_ORDER_WEIGHT", "SKILL_PRECISION", "DOMINANCE_WEIGHT",
+    "RUNNING_ORDER_WEIGHT", "RATING_ORDER_WEIGHT", "FASTEST_LAP_ORDER_WEIGHT", "SKILL_PRECISION", "DOMINANCE_WEIGHT",
     "DOMINANCE_PRIOR_RACES", "HALF_LIFE_DAYS", "PROFILE_HALF_LIFE_DAYS", "OTHER_TYPE_WEIGHT", "DNF_PRIOR_STARTS",
 )
 

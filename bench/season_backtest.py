@@ -36,8 +36,8 @@ written as an ownership CSV and given to the solve step as `ownership_csv`; pair
 intervals over races compare the two.
 
 `--ablation` adds, on the same races and field, pitwall with one part removed at a time: the loop
-data left out of the skill fit (`calibration.RUNNING_ORDER_WEIGHT = RATING_ORDER_WEIGHT = 0`: the
-finishing order alone), the dominance tilt left out (`calibration.DOMINANCE_WEIGHT = 0`), the
+data left out of the skill fit (`calibration.RUNNING_ORDER_WEIGHT`, `RATING_ORDER_WEIGHT` and
+`FASTEST_LAP_ORDER_WEIGHT` at 0: the finishing order alone), the dominance tilt left out (`calibration.DOMINANCE_WEIGHT = 0`), the
 solver's field model replaced by random valid lineups (no pull toward projection or value), and the
 payout objective replaced by mean points (pydfs maximizing pitwall's own simulated means, same controls).
 
@@ -69,7 +69,7 @@ MIN_SPEND = 45_000
 TOOLS = ("pitwall", "pydfs recent", "pydfs grid", "random")
 # Each ablation's calibration choices (`pitwall.calibration`), or None where the model stays as shipped.
 ABLATIONS = {
-    "pitwall, finishing order only": {"RUNNING_ORDER_WEIGHT": 0.0, "RATING_ORDER_WEIGHT": 0.0},
+    "pitwall, finishing order only": {"RUNNING_ORDER_WEIGHT": 0.0, "RATING_ORDER_WEIGHT": 0.0, "FASTEST_LAP_ORDER_WEIGHT": 0.0},
     "pitwall, no dominance tilt": {"DOMINANCE_WEIGHT": 0.0},
     "pitwall, solver's field random": None,
     "pitwall's means, mean-points objective": None,

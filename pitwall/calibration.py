@@ -13,7 +13,9 @@ maximum likelihood:
   places DNFs behind every finisher;
 * beside each race's finishing order, the same drivers ordered by the loop data, which one late
   wreck does not decide: by average running position (weight `RUNNING_ORDER_WEIGHT`) and by
-  driver rating (`RATING_ORDER_WEIGHT`, off).
+  driver rating (`RATING_ORDER_WEIGHT`, off); and the drivers who ran fastest laps, most first,
+  ranked ahead of the rest of the field (`FASTEST_LAP_ORDER_WEIGHT`): the race's raw speed, a
+  partial order, as the drivers without a fastest lap are not ranked among themselves.
 
 DNF rates are each driver's weighted DNF share shrunk toward the track type's rate with
 `DNF_PRIOR_STARTS` pseudo-starts. Laps-led and fastest-lap concentration: the track
@@ -58,12 +60,14 @@ DNF_PRIOR_STARTS = 25.0
 MIN_RACE_WEIGHT = 0.02
 FIELD_SIZE = 40.0
 MIN_TYPE_RACES = 4
-# Weight of each past race's running order (by average running position, loop data) and of its order by
-# driver rating beside its finishing order in the skill fit; chosen by bench/model_choice.py on 2021–2023.
-# The rating sharpened the simulation's metrics there but its portfolios did worse on those seasons' actual
-# results (docs/simulation.md), so it is off.
+# Weight of each past race's running order (by average running position, loop data), of its order by
+# driver rating and of its fastest-lap order beside its finishing order in the skill fit; chosen by
+# bench/model_choice.py on 2021–2023. The rating sharpened the simulation's metrics there but its portfolios
+# did worse on those seasons' actual results (docs/simulation.md), so it is off; the fastest-lap order
+# raised the finishing order's likelihood too, with the portfolios level, and was confirmed on 2024.
 RUNNING_ORDER_WEIGHT = 2.0
 RATING_ORDER_WEIGHT = 0.0
+FASTEST_LAP_ORDER_WEIGHT = 1.0
 # How far a driver's history of leading (and fastest laps) beyond his finishes tilts the laps he is
 # handed, and the pseudo-races of an average leader it is shrunk with; chosen by bench/model_choice.py.
 DOMINANCE_WEIGHT = 2.0
@@ -136,10 +140,12 @@ def fit_plackett_luce(
     *,
     item_precision: float,
     feature_precision: float = START_PRECISION,
+    ranked: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Weighted MAP Plackett–Luce: strength of a row = value[item[row]] + features[row] · coef.
 
-    `groups` are arrays of row indices, best first. Returns (value per item, coef).
+    `groups` are arrays of row indices, best first. With `ranked`, only a group's first `ranked[g]`
+    places are its order (the rest are the field they were chosen from). Returns (value per item, coef).
     """
     width = max(len(g) for g in groups)
     rows = np.zeros((len(groups), width), dtype=np.int64)
@@ -149,6 +155,8 @@ def fit_plackett_luce(
         valid[r, : len(group)] = True
     k = features.shape[1]
     row_weight = np.repeat(group_weights[:, None], width, axis=1) * valid
+    if ranked is not None:
+        row_weight *= np.arange(width)[None, :] < np.asarray(ranked)[:, None]
 
     def objective(params: np.ndarray) -> tuple[float, np.ndarray]:
         value, coef = params[:n_items], params[n_items:]
@@ -160,8 +168,8 @@ def fit_plackett_luce(
         safe = np.where(valid, remaining, 1.0)
         loglik = np.where(valid, np.log(np.where(valid, e, 1.0)) - np.log(safe), 0.0)
         total = float((row_weight * loglik).sum())
-        grad_t = valid * (1.0 - e * np.cumsum(np.where(valid, 1.0 / safe, 0.0), axis=1))
-        grad_theta = np.bincount(rows.ravel(), weights=(row_weight * grad_t).ravel(), minlength=len(item))
+        grad_t = row_weight - e * np.cumsum(np.where(valid, row_weight / safe, 0.0), axis=1)
+        grad_theta = np.bincount(rows.ravel(), weights=(valid * grad_t).ravel(), minlength=len(item))
         grad_value = np.bincount(item, weights=grad_theta, minlength=n_items)
         grad_coef = features.T @ grad_theta
         total -= 0.5 * item_precision * float(value @ value) + 0.5 * feature_precision * float(coef @ coef)
@@ -204,6 +212,22 @@ def _loop_order_groups(
             groups.append(rows[np.argsort(-value if higher_is_better else value, kind="stable")])
             owner.append(int(r))
     return groups, owner
+
+
+def _fastest_lap_groups(history: History, race_ids: np.ndarray) -> tuple[list[np.ndarray], list[int], list[int]]:
+    """Each race's drivers with fastest laps, most first (ties in finishing order), ranked ahead of the
+    rest of its field: the race's raw speed, a partial order (the drivers without one are not ranked)."""
+    groups, owner, ranked = [], [], []
+    for r in race_ids:
+        rows = np.arange(history.races[r].rows.start, history.races[r].rows.stop)
+        fast = history.fastest_laps[rows]
+        k = int((fast > 0).sum())
+        if k == 0 or len(rows) < 2:
+            continue
+        groups.append(rows[np.argsort(-fast, kind="stable")])
+        owner.append(int(r))
+        ranked.append(min(k, len(rows) - 1))
+    return groups, owner, ranked
 
 
 def profile(history: History, weights: np.ndarray) -> TrackProfile:
@@ -297,12 +321,19 @@ def fit_skills(history: History, slate: Slate, kind: str) -> Skills:
     groups, owner = _race_groups(history, used)
     group_weights = weights[owner]
     loop_orders = ((history.avg_position, False, RUNNING_ORDER_WEIGHT), (history.rating, True, RATING_ORDER_WEIGHT))
+    ranked = [len(g) for g in groups]
     for values, higher_is_better, weight in loop_orders:
         if weight <= 0:
             continue
         ordered, ordered_owner = _loop_order_groups(history, used, values, higher_is_better=higher_is_better)
         groups += ordered
+        ranked += [len(g) for g in ordered]
         group_weights = np.concatenate([group_weights, weight * weights[ordered_owner]])
+    if FASTEST_LAP_ORDER_WEIGHT > 0:
+        fastest, fastest_owner, fastest_ranked = _fastest_lap_groups(history, used)
+        groups += fastest
+        ranked += fastest_ranked
+        group_weights = np.concatenate([group_weights, FASTEST_LAP_ORDER_WEIGHT * weights[fastest_owner]])
     rows = np.unique(np.concatenate(groups))
     item_ids, item = np.unique(history.driver_id[rows], return_inverse=True)
     # Re-index the groups onto the compact rows the fit sees.
@@ -315,6 +346,7 @@ def fit_skills(history: History, slate: Slate, kind: str) -> Skills:
         len(item_ids),
         _start_features(history.start[rows]),
         item_precision=SKILL_PRECISION,
+        ranked=np.array(ranked),
     )
     driver_ids = _slate_driver_ids(history, slate)
     slot = {int(d): i for i, d in enumerate(item_ids)}

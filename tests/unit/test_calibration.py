@@ -88,6 +88,33 @@ def test_plackett_luce_recovers_known_strengths():
     np.testing.assert_allclose(value - value.mean(), truth, atol=0.15)
 
 
+def test_plackett_luce_recovers_strengths_from_partial_orders():
+    # Only each race's first two places are ranked; the other three are the field they beat.
+    rng = np.random.default_rng(1)
+    truth = np.array([1.0, 0.5, 0.0, -0.5, -1.0])
+    groups, items = [], []
+    for r in range(1500):
+        groups.append(np.arange(5 * r, 5 * r + 5))
+        items.extend(np.argsort(-(truth + rng.gumbel(size=5))).tolist())
+    value, _ = fit_plackett_luce(groups, np.ones(1500), np.array(items), 5, np.zeros((7500, 0)), item_precision=1e-3,
+                                 ranked=np.full(1500, 2))
+    np.testing.assert_allclose(value - value.mean(), truth, atol=0.15)
+
+
+def test_an_unranked_field_only_says_who_it_lost_to():
+    # Item 0 beat the other three, whose order is not given: they stay level, below it.
+    value, _ = fit_plackett_luce([np.arange(4)] * 10, np.ones(10), np.arange(4), 4, np.zeros((4, 0)),
+                                 item_precision=0.1, ranked=np.ones(10, dtype=int))
+    assert value[0] > value[1] + 1.0
+    np.testing.assert_allclose(value[1:], value[1], atol=1e-4)
+    # Ranked to the end, the same groups are full orders.
+    full, _ = fit_plackett_luce([np.arange(4)] * 10, np.ones(10), np.arange(4), 4, np.zeros((4, 0)), item_precision=0.1)
+    same, _ = fit_plackett_luce([np.arange(4)] * 10, np.ones(10), np.arange(4), 4, np.zeros((4, 0)), item_precision=0.1,
+                                ranked=np.full(10, 4))
+    np.testing.assert_allclose(same, full)
+    assert np.all(np.diff(full) < 0)
+
+
 def test_order_loglik_is_a_distribution():
     from itertools import permutations
 
@@ -145,6 +172,18 @@ def test_loop_orders_rank_each_race_best_first(history):
     rating[history.races[1].rows.start] = np.nan
     _, owner = _loop_order_groups(history, races, rating, higher_is_better=True)
     assert owner == [0, 2]
+
+
+def test_the_fastest_lap_order_ranks_only_the_drivers_who_ran_one(history):
+    from pitwall.calibration import _fastest_lap_groups
+
+    races = np.arange(5)
+    groups, owner, ranked = _fastest_lap_groups(history, races)
+    assert owner == [r for r in races if history.fastest_laps[history.races[r].rows].any()]
+    for group, k in zip(groups, ranked):
+        laps = history.fastest_laps[group]
+        assert np.all(np.diff(laps[:k]) <= 0) and laps[k - 1] > 0
+        assert k == min((laps > 0).sum(), len(group) - 1)
 
 
 def test_a_race_halves_its_weight_every_half_life(history):
