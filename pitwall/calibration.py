@@ -214,17 +214,19 @@ def _loop_order_groups(
     return groups, owner
 
 
-def _fastest_lap_groups(history: History, race_ids: np.ndarray) -> tuple[list[np.ndarray], list[int], list[int]]:
-    """Each race's drivers with fastest laps, most first (ties in finishing order), ranked ahead of the
-    rest of its field: the race's raw speed, a partial order (the drivers without one are not ranked)."""
+def _count_order_groups(
+    history: History, race_ids: np.ndarray, counts: np.ndarray
+) -> tuple[list[np.ndarray], list[int], list[int]]:
+    """Each race's drivers with a count (fastest laps: the race's raw speed), most first (ties in finishing
+    order), ranked ahead of the rest of its field: a partial order, the drivers without one not ranked."""
     groups, owner, ranked = [], [], []
     for r in race_ids:
         rows = np.arange(history.races[r].rows.start, history.races[r].rows.stop)
-        fast = history.fastest_laps[rows]
-        k = int((fast > 0).sum())
+        count = counts[rows]
+        k = int((count > 0).sum())
         if k == 0 or len(rows) < 2:
             continue
-        groups.append(rows[np.argsort(-fast, kind="stable")])
+        groups.append(rows[np.argsort(-count, kind="stable")])
         owner.append(int(r))
         ranked.append(min(k, len(rows) - 1))
     return groups, owner, ranked
@@ -330,7 +332,7 @@ def fit_skills(history: History, slate: Slate, kind: str) -> Skills:
         ranked += [len(g) for g in ordered]
         group_weights = np.concatenate([group_weights, weight * weights[ordered_owner]])
     if FASTEST_LAP_ORDER_WEIGHT > 0:
-        fastest, fastest_owner, fastest_ranked = _fastest_lap_groups(history, used)
+        fastest, fastest_owner, fastest_ranked = _count_order_groups(history, used, history.fastest_laps)
         groups += fastest
         ranked += fastest_ranked
         group_weights = np.concatenate([group_weights, FASTEST_LAP_ORDER_WEIGHT * weights[fastest_owner]])

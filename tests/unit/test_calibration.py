@@ -175,10 +175,10 @@ def test_loop_orders_rank_each_race_best_first(history):
 
 
 def test_the_fastest_lap_order_ranks_only_the_drivers_who_ran_one(history):
-    from pitwall.calibration import _fastest_lap_groups
+    from pitwall.calibration import _count_order_groups
 
     races = np.arange(5)
-    groups, owner, ranked = _fastest_lap_groups(history, races)
+    groups, owner, ranked = _count_order_groups(history, races, history.fastest_laps)
     assert owner == [r for r in races if history.fastest_laps[history.races[r].rows].any()]
     for group, k in zip(groups, ranked):
         laps = history.fastest_laps[group]
