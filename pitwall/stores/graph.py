@@ -534,8 +534,10 @@ class GraphStore:
         report.elapsed_seconds = time.perf_counter() - started
         if warm and report.rows_written:
             # Best effort, as at the stack's start: the results are written whatever the warm-up meets.
-            with contextlib.suppress(StoreUnavailable, neo4j_errors.Neo4jError):
-                self.replan()
+            with contextlib.suppress(StoreUnavailable):
+                # The procedure may be refused to a user without admin rights; the warm-up still helps then.
+                with contextlib.suppress(neo4j_errors.ClientError):
+                    self.replan()
                 report.warm_up_seconds = self.warm_up()
         return report
 
