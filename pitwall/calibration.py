@@ -40,6 +40,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from pitwall.history import History
 from pitwall.newcomers import NEWCOMER_PRIOR, NewcomerPrior, describe, salary_scores
@@ -181,7 +182,10 @@ def fit_plackett_luce(
     # flow process's imports, bench/latency.py).
     from scipy.optimize import minimize
 
-    result = minimize(objective, np.zeros(n_items + k), jac=True, method="L-BFGS-B", options={"maxiter": 300})
+    # One BLAS thread: the fit's products are too small to share out, and a BLAS thread of its own spins
+    # on a core the rest of the process (or another process) is using (docs/simulation.md, Speed).
+    with threadpool_limits(1, user_api="blas"):
+        result = minimize(objective, np.zeros(n_items + k), jac=True, method="L-BFGS-B", options={"maxiter": 300})
     return result.x[:n_items], result.x[n_items:]
 
 

@@ -115,6 +115,22 @@ def test_an_unranked_field_only_says_who_it_lost_to():
     assert np.all(np.diff(full) < 0)
 
 
+def test_the_fit_runs_on_one_blas_thread(monkeypatch):
+    import scipy.optimize
+    from threadpoolctl import threadpool_info
+
+    seen = []
+    real = scipy.optimize.minimize
+
+    def minimize(*args, **kwargs):
+        seen.append({lib["filepath"]: lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"})
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(scipy.optimize, "minimize", minimize)
+    fit_plackett_luce([np.arange(4)] * 10, np.ones(10), np.arange(4), 4, np.zeros((4, 0)), item_precision=0.1)
+    assert seen and seen[0] and set(seen[0].values()) == {1}
+
+
 def test_order_loglik_is_a_distribution():
     from itertools import permutations
 
