@@ -152,6 +152,7 @@ start_neo4j() {
   # Heap flags go on the command line: server.memory.heap.* is only read by the bin/neo4j launcher.
   nohup "$JAVA_HOME/bin/java" -Xms"${PITWALL_NEO4J_HEAP:-512m}" -Xmx"${PITWALL_NEO4J_HEAP:-512m}" \
     -XX:+UseG1GC -XX:-OmitStackTraceInFastThrow -XX:+DisableExplicitGC -Djdk.nio.maxCachedBufferSize=1024 \
+    -XX:-UseDynamicNumberOfCompilerThreads \
     -Dio.netty.tryReflectionSetAccessible=true \
     --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED \
     --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --enable-native-access=ALL-UNNAMED \
@@ -161,6 +162,19 @@ start_neo4j() {
     >>"$STACK/neo4j.log" 2>&1 </dev/null &
   echo $! >"$(pidfile neo4j)"
   wait_for neo4j 180 "$PY" "$ROOT/scripts/wait_bolt.py" "$PITWALL_NEO4J_URI"
+  lower_jit_priority "$(cat "$(pidfile neo4j)")"
+}
+
+lower_jit_priority() { # PID: the JVM's compiler threads at the lowest priority
+  # For seconds after a seed, and again as new queries run, Neo4j's JIT compiler threads take one or two
+  # cores, which a job's solve shares (docs/latency.md). At nice 19 they compile when the cores are idle and
+  # the queries run meanwhile as they are; all of them exist from the JVM's start (no dynamic compiler threads).
+  local task
+  for task in /proc/"$1"/task/*; do
+    case $(cat "$task/comm" 2>/dev/null) in
+      C1\ CompilerThre*|C2\ CompilerThre*) renice -n 19 -p "${task##*/}" >/dev/null ;;
+    esac
+  done
 }
 
 postgres_url() { echo "postgresql+asyncpg://$POSTGRES_USER:$POSTGRES_PASSWORD@127.0.0.1:$POSTGRES_PORT/prefect"; }
