@@ -217,7 +217,7 @@ start_prefect() {
   local db=()
   [ "$PREFECT_DB" = postgres ] && db=(PREFECT_API_DATABASE_CONNECTION_URL="$(postgres_url)")
   env "${db[@]}" PREFECT_SERVER_API_HOST=127.0.0.1 PREFECT_SERVER_API_PORT=$PREFECT_PORT \
-    nohup "$VENV/bin/prefect" server start --host 127.0.0.1 --port "$PREFECT_PORT" \
+    nohup "$PY" "$ROOT/deployments/prefect_server.py" --host 127.0.0.1 --port "$PREFECT_PORT" \
     >>"$STACK/prefect.log" 2>&1 </dev/null &
   echo $! >"$(pidfile prefect)"
   wait_for prefect 120 http_ok "$PITWALL_PREFECT_API_URL/health"
