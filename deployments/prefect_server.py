@@ -4,10 +4,10 @@ again in the server after a short wait, before the client is told to come back.
 On SQLite the server answers 503 when a transaction that read and then wrote found another writer ahead of
 it (SQLITE_BUSY: SQLite does not wait for the lock in that case, whatever its busy timeout); the
 transaction was rolled back, and Prefect's clients send the request again after an exponential back-off
-that starts at 2 s. Even a single job at a time met that now and then (the API creating a flow run, the worker
-labelling a run or sending its heartbeat, while the server wrote the previous run's events): 2 s more on a
-2 s job (docs/latency.md). The lock is held for milliseconds, so here the same request runs again after 50 ms,
-then 0.1, 0.2, 0.4 and 0.8 s; only then does the client get the 503 and its own back-off, as before.
+that starts at 2 s. Even a single job at a time met that now and then (the API creating a flow run, the
+worker labelling a run, while the server wrote the previous run's events): 2 s more on a 2 s job
+(docs/latency.md). The lock is held for milliseconds, so here the same request runs again after 50 ms, then
+0.1, 0.2, 0.4 and 0.8 s; only then does the client get the 503 and its own back-off, as before.
 Running a refused request again is what the client does anyway. On PostgreSQL the server does not refuse
 requests this way and this changes nothing.
 
