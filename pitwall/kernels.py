@@ -1,4 +1,4 @@
-"""Compiled loops for the portfolio solver's hot paths.
+"""Compiled loops for the portfolio solver's hot paths, and the simulator's handing out of laps.
 
 Each pick of the greedy touches a few hundred thousand entries scattered over the
 scenarios the new lineup reaches. In numpy that is a dozen passes with a temporary
@@ -272,6 +272,30 @@ def sums(per_driver, lineups):
             total += per_driver[lineups[i, k]]
         out[i] = total
     return out
+
+
+@njit(cache=True, nogil=True)
+def hand_out(weight, lengths, draws):
+    """Laps per scenario and driver (`simulation._hand_out`): in each row, stint t goes to the driver its draw
+    falls on in the cumulative share of the weights (summed in float64 in driver order, as numpy's cumsum),
+    the first driver whose share exceeds it, and its `lengths[t]` laps are counted to him. A row's draws are
+    sorted, so one walk along the drivers serves them all."""
+    size, drivers = weight.shape
+    counts = np.zeros((size, drivers), dtype=np.int16)
+    share = np.empty(drivers)
+    for s in range(size):
+        total = 0.0
+        for j in range(drivers):
+            total += weight[s, j]
+            share[j] = total
+        for j in range(drivers):
+            share[j] /= total
+        j = 0
+        for t in range(draws.shape[1]):
+            while j < drivers - 1 and share[j] <= draws[s, t]:
+                j += 1
+            counts[s, j] += lengths[s, t]
+    return counts
 
 
 def warm_up() -> None:

@@ -187,13 +187,7 @@ def _stints(rng: np.random.Generator, size: int, total: int, stints: int) -> tup
 
 def _hand_out(weight: np.ndarray, lengths: np.ndarray, draws: np.ndarray) -> np.ndarray:
     """Laps per scenario and driver: each stint to the driver its draw falls on in the weights' CDF."""
-    size, drivers = weight.shape
-    stints = draws.shape[1]
-    cumulative = np.cumsum(weight, axis=1, dtype=np.float64)
-    cumulative /= cumulative[:, -1:]
-    # One searchsorted over all rows at once: offset each row's CDF and draws by the row number.
-    offsets = np.arange(size, dtype=np.float64)[:, None]
-    holder = np.searchsorted((cumulative + offsets).ravel(), (draws + offsets).ravel(), side="right")
-    holder = np.minimum(holder, (np.repeat(np.arange(size), stints) + 1) * drivers - 1)
-    counts = np.bincount(holder, weights=lengths.ravel(), minlength=size * drivers)
-    return counts.reshape(size, drivers).astype(np.int16)
+    # Imported here: the API reads scenarios' types from this module and never simulates, so it loads no numba.
+    from pitwall import kernels
+
+    return kernels.hand_out(weight, lengths, draws)

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from pitwall.rules import dk_points
-from pitwall.simulation import BLOCK, RaceModel, Scenarios, shard_rows, simulate
+from pitwall.simulation import BLOCK, RaceModel, Scenarios, _hand_out, shard_rows, simulate
 
 N = 38
 
@@ -67,6 +67,29 @@ def test_concentration_follows_focus_and_stints():
     focused = simulate(make_model(lead_focus=3.0, lead_stints=6), 2000, seed=3)
     top_share = lambda s: (s.laps_led.max(axis=1) / 267).mean()  # noqa: E731
     assert top_share(focused) > top_share(spread) + 0.2
+
+
+def test_each_stint_goes_to_the_driver_its_draw_falls_on():
+    """Row by row, a stint goes to the first driver whose cumulative share of the weights is above its draw
+    (a draw on a boundary goes to the next driver, one past the last share to the last), and a driver of
+    weight zero gets none."""
+    rng = np.random.default_rng(4)
+    weight = rng.random((200, 12), dtype=np.float32)
+    weight[:, [0, 5, 11]] = 0.0
+    lengths = rng.integers(1, 9, size=(200, 30)).astype(np.int32)
+    draws = np.sort(rng.random((200, 30)), axis=1)
+    share = np.cumsum(weight, axis=1, dtype=np.float64)
+    share /= share[:, -1:]
+    draws[0, :3] = share[0, 2], share[0, 3], 1.0
+    draws[0].sort()
+    expected = np.zeros((200, 12), dtype=np.int64)
+    for row in range(200):
+        holders = np.minimum(np.searchsorted(share[row], draws[row], side="right"), 11)
+        np.add.at(expected[row], holders, lengths[row])
+    counts = _hand_out(weight, lengths, draws)
+    assert counts.dtype == np.int16
+    assert counts.tolist() == expected.tolist()
+    assert not counts[:, [0, 5]].any()
 
 
 def test_reproducible_and_seed_dependent(scenarios):
