@@ -71,8 +71,8 @@ def test_concentration_follows_focus_and_stints():
 
 def test_each_stint_goes_to_the_driver_its_draw_falls_on():
     """Row by row, a stint goes to the first driver whose cumulative share of the weights is above its draw
-    (a draw on a boundary goes to the next driver, one past the last share to the last), and a driver of
-    weight zero gets none."""
+    (a draw on a boundary goes to the next driver, one at or past the last share to the last driver), and a
+    driver of weight zero before the last gets none."""
     rng = np.random.default_rng(4)
     weight = rng.random((200, 12), dtype=np.float32)
     weight[:, [0, 5, 11]] = 0.0
