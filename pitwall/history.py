@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -98,8 +98,8 @@ class History:
     source: str | None = None
 
     def __init__(self, races: Sequence[RaceResults], merged: Sequence[tuple[str, dt.date, str]] = ()) -> None:
-        self._results = tuple(sorted(races, key=lambda r: (r.date, r.series, r.track)))
-        rows = [row for race in self._results for row in race.rows]
+        results = sorted(races, key=lambda r: (r.date, r.series, r.track))
+        rows = [row for race in results for row in race.rows]
         n = len(rows)
         self.driver = np.array([r.driver_name for r in rows], dtype=object)
         self.driver_id = np.array([r.driver_id for r in rows], dtype=np.int64)
@@ -115,25 +115,22 @@ class History:
         # Loop data: the average running position over the laps run (NaN where the rows lack it).
         self.avg_position = np.array([r.loop.get("avg", np.nan) for r in rows], dtype=np.float64)
         self.rating = np.array([r.loop.get("rating", np.nan) for r in rows], dtype=np.float64)
+        self.points = np.asarray(dk_points(self.start, self.finish, self.laps_led, self.fastest_laps), dtype=np.float32)
+        sizes = [len(result.rows) for result in results]
+        self.race_laps = np.repeat(np.array([result.laps for result in results], dtype=np.int64), sizes)
+        self.track_type = np.repeat(np.array([result.track_type for result in results], dtype=object), sizes)
+        ends = np.cumsum(sizes, dtype=np.int64)
+        self._index([Race(result.series, result.date, result.track, result.track_type, result.laps, slice(end - size, end))
+                     for result, size, end in zip(results, sizes, ends.tolist())])
         self.merged = tuple(merged)
         # Venues the rows gave no type for (kept without one, or skipped), and the races skipped.
         self.unknown_tracks: dict[str, int] = {}
         self.skipped: list[tuple[str, dt.date, str]] = []
 
-        races: list[Race] = []
-        self.race = np.zeros(n, dtype=np.int64)
-        self.race_laps = np.zeros(n, dtype=np.int64)
-        self.track_type = np.empty(n, dtype=object)
-        begin = 0
-        for result in self._results:
-            rows_of = slice(begin, begin + len(result.rows))
-            races.append(Race(result.series, result.date, result.track, result.track_type, result.laps, rows_of))
-            self.race[rows_of] = len(races) - 1
-            self.race_laps[rows_of] = result.laps
-            self.track_type[rows_of] = result.track_type
-            begin = rows_of.stop
+    def _index(self, races: Sequence[Race]) -> None:
+        """Set the races (each a run of rows, in order) and each row's race."""
         self.races: tuple[Race, ...] = tuple(races)
-        self.points = np.asarray(dk_points(self.start, self.finish, self.laps_led, self.fastest_laps), dtype=np.float32)
+        self.race = np.repeat(np.arange(len(self.races), dtype=np.int64), [race.size for race in self.races])
         self._race_by_key = {(r.series, r.date, r.track): i for i, r in enumerate(self.races)}
 
     def __len__(self) -> int:
@@ -222,10 +219,19 @@ class History:
         """The same history without the races on or after `date`."""
         return self._only(lambda race: race.date < date)
 
-    def _only(self, keep: Callable[[RaceResults], bool]) -> History:
-        history = History([r for r in self._results if keep(r)], self.merged)
-        history.unknown_tracks, history.skipped = self.unknown_tracks, self.skipped
-        return history
+    def _only(self, keep: Callable[[Race], bool]) -> History:
+        """The races `keep` accepts, their rows taken from the columns (a history keeps no parsed rows: a kept
+        one loads as its columns alone, `pitwall.disk_cache`)."""
+        races = [race for race in self.races if keep(race)]
+        rows = np.concatenate([np.arange(race.rows.start, race.rows.stop) for race in races] or [np.zeros(0, np.int64)])
+        part = object.__new__(History)
+        for name, column in vars(self).items():
+            if isinstance(column, np.ndarray):
+                setattr(part, name, column[rows])
+        ends = np.cumsum([race.size for race in races], dtype=np.int64).tolist()
+        part._index([replace(race, rows=slice(end - race.size, end)) for race, end in zip(races, ends)])
+        part.merged, part.unknown_tracks, part.skipped = self.merged, self.unknown_tracks, self.skipped
+        return part
 
     def driver_names(self) -> dict[int, str]:
         """The latest name each driver id appears under."""

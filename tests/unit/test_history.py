@@ -5,7 +5,7 @@ import io
 import numpy as np
 import pytest
 
-from pitwall.history import History, HistoryError, pre_race_salaries, slate_from_race
+from pitwall.history import History, HistoryError, bundled_results, pre_race_salaries, slate_from_race
 
 HEADER = "driver_name,driver_id,race_date,series,track_name,start,finish,fastest_lap,laps_led,laps,status"
 
@@ -95,3 +95,24 @@ def test_pre_race_salaries_ignore_the_race_itself(history):
     np.testing.assert_array_equal(pre_race_salaries(earlier, "Cup", date, ids), slate.salaries)
     # The 2024 champion's trailing form prices him near the top.
     assert slate.entries[int(np.argmax(slate.salaries))].name in {"Kyle Larson", "Christopher Bell", "William Byron"}
+
+
+def _assert_same(a: History, b: History) -> None:
+    assert len(a) == len(b) > 0 and a.races == b.races
+    for name, column in vars(a).items():
+        if isinstance(column, np.ndarray):
+            other = getattr(b, name)
+            assert column.dtype == other.dtype, name
+            np.testing.assert_array_equal(column, other, err_msg=name)
+
+
+def test_a_part_of_a_history_is_the_history_of_its_races_read_alone():
+    with open(bundled_results(), encoding="utf-8") as file:
+        records = [r for r in csv.DictReader(file) if r["race_date"] < "2019/07/01"]
+    whole = History.from_rows(records)
+    cut = dt.date(2019, 4, 1)
+    _assert_same(whole.before(cut), History.from_rows([r for r in records if r["race_date"] < "2019/04/01"]))
+    _assert_same(whole.since(cut), History.from_rows([r for r in records if r["race_date"] >= "2019/04/01"]))
+    # A part is not the file it came from: a calibration fitted to it is not kept under the file's key.
+    whole.source = "the file's key"
+    assert whole.since(cut).source is None and len(whole.before(dt.date(2019, 1, 1))) == 0
