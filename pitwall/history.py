@@ -119,17 +119,19 @@ class History:
         sizes = [len(result.rows) for result in results]
         self.race_laps = np.repeat(np.array([result.laps for result in results], dtype=np.int64), sizes)
         self.track_type = np.repeat(np.array([result.track_type for result in results], dtype=object), sizes)
-        ends = np.cumsum(sizes, dtype=np.int64)
-        self._index([Race(result.series, result.date, result.track, result.track_type, result.laps, slice(end - size, end))
-                     for result, size, end in zip(results, sizes, ends.tolist())])
+        self._index([Race(result.series, result.date, result.track, result.track_type, result.laps, slice(0, size))
+                     for result, size in zip(results, sizes)])
         self.merged = tuple(merged)
         # Venues the rows gave no type for (kept without one, or skipped), and the races skipped.
         self.unknown_tracks: dict[str, int] = {}
         self.skipped: list[tuple[str, dt.date, str]] = []
 
     def _index(self, races: Sequence[Race]) -> None:
-        """Set the races (each a run of rows, in order) and each row's race."""
-        self.races: tuple[Race, ...] = tuple(races)
+        """Set the races, their rows laid out one race after another in the order given, and each row's race."""
+        ends = np.cumsum([race.size for race in races], dtype=np.int64).tolist()
+        self.races: tuple[Race, ...] = tuple(
+            replace(race, rows=slice(end - race.size, end)) for race, end in zip(races, ends)
+        )
         self.race = np.repeat(np.arange(len(self.races), dtype=np.int64), [race.size for race in self.races])
         self._race_by_key = {(r.series, r.date, r.track): i for i, r in enumerate(self.races)}
 
@@ -228,8 +230,7 @@ class History:
         for name, column in vars(self).items():
             if isinstance(column, np.ndarray):
                 setattr(part, name, column[rows])
-        ends = np.cumsum([race.size for race in races], dtype=np.int64).tolist()
-        part._index([replace(race, rows=slice(end - race.size, end)) for race, end in zip(races, ends)])
+        part._index(races)
         part.merged, part.unknown_tracks, part.skipped = self.merged, self.unknown_tracks, self.skipped
         return part
 
